@@ -1,0 +1,163 @@
+"""Text analysis for Chinese, English, numbers and mixed text (whoosh tokenizers).
+
+Two views of the same text are indexed:
+- *words*: jieba in search mode (转化率 -> 转化, 转化率) with a user dictionary of domain terms so
+  复购率, 客单价, 双11 stay whole; mixed tokens also yield their script runs (mpu6050 -> mpu, 6050).
+  Whole-word matches here rank highest.
+- *grams*: overlapping character bigrams of Chinese runs plus Latin/number tokens, with positions,
+  so any Chinese substring of two or more characters is found as a phrase of bigrams
+  (简单 in 安装简单, 复购 in 复购率) even where jieba cut the text differently.
+Index and query go through the same functions, so they are always cut the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+from collections.abc import Iterable, Iterator
+
+import jieba
+from whoosh.analysis import Token, Tokenizer
+
+jieba.setLogLevel(logging.WARNING)
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN = re.compile(rf"[{_CJK}]+|[a-z]+|[0-9]+(?:\.[0-9]+)?", re.IGNORECASE)
+_HAS_WORD_CHAR = re.compile(rf"[{_CJK}a-z0-9]", re.IGNORECASE)
+_IS_CJK = re.compile(rf"[{_CJK}]")
+STOPWORDS = frozenset(
+    "的 了 和 与 及 或 是 在 也 就 都 而 被 把 对 为 之 吗 呢 吧 啊 a an the of to and or in on is are".split()
+)
+
+_segmenters: dict[str, jieba.Tokenizer] = {}
+_lock = threading.Lock()
+
+
+def words_key(user_words: Iterable[str]) -> str:
+    """A short hash of the user dictionary: part of the index schema version."""
+    return hashlib.sha1("\n".join(sorted(set(user_words))).encode("utf-8")).hexdigest()[:12]
+
+
+def segmenter(user_words: tuple[str, ...]) -> jieba.Tokenizer:
+    """A jieba tokenizer with the domain words added; built once per process and dictionary."""
+    key = words_key(user_words)
+    with _lock:
+        seg = _segmenters.get(key)
+        if seg is None:
+            seg = jieba.Tokenizer()
+            seg.initialize()
+            for word in user_words:
+                seg.add_word(word)
+            _segmenters[key] = seg
+    return seg
+
+
+def _runs(token: str) -> list[str]:
+    return [m.group(0).lower() for m in _RUN.finditer(token)]
+
+
+def word_tokens(text: str, user_words: tuple[str, ...]) -> Iterator[tuple[str, int, int, bool]]:
+    """(word, start, end, primary) in search mode; non-primary tokens are script sub-runs."""
+    seg = segmenter(user_words)
+    for word, start, end in seg.tokenize(text, mode="search"):
+        if not _HAS_WORD_CHAR.search(word):
+            continue
+        low = word.lower()
+        if low in STOPWORDS:
+            continue
+        yield low, start, end, True
+        runs = _runs(word)
+        if len(runs) > 1:
+            for run in runs:
+                if run not in STOPWORDS:
+                    yield run, start, end, False
+
+
+def gram_tokens(text: str) -> Iterator[tuple[str, int, int, bool]]:
+    """Chinese bigrams and Latin/number tokens with their sub-runs, in text order."""
+    for m in re.finditer(rf"[{_CJK}]+|[a-z0-9]+(?:\.[0-9]+)?", text, re.IGNORECASE):
+        run, base = m.group(0), m.start()
+        if _IS_CJK.match(run):
+            if len(run) == 1:
+                yield run, base, base + 1, True
+            for i in range(len(run) - 1):
+                yield run[i : i + 2], base + i, base + i + 2, True
+        else:
+            low = run.lower()
+            yield low, base, m.end(), True
+            parts = _runs(low)
+            if len(parts) > 1:
+                for part in parts:
+                    yield part, base, m.end(), False
+
+
+class _PositionalTokenizer(Tokenizer):
+    """Adapts a (text, start, end, primary) generator to whoosh; sub-runs share a position."""
+
+    def _tokens(self, value: str):
+        raise NotImplementedError
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos - 1
+        for text, start, end, primary in self._tokens(value):
+            if primary:
+                pos += 1
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+
+class JiebaTokenizer(_PositionalTokenizer):
+    def __init__(self, user_words: Iterable[str] = ()):
+        self.user_words = tuple(sorted(set(user_words)))
+
+    def _tokens(self, value: str):
+        return word_tokens(value, self.user_words)
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.user_words == other.user_words
+
+
+class GramTokenizer(_PositionalTokenizer):
+    def _tokens(self, value: str):
+        return gram_tokens(value)
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+
+def query_words(text: str, user_words: tuple[str, ...]) -> list[str]:
+    """The primary words of a query chunk, cut exactly as the index cuts documents."""
+    seen: list[str] = []
+    for word, _s, _e, primary in word_tokens(text, user_words):
+        if primary and word not in seen:
+            seen.append(word)
+    return seen
+
+
+def query_grams(text: str) -> list[str]:
+    """The primary grams of a query chunk, in order, for a phrase query on the gram field."""
+    return [g for g, _s, _e, primary in gram_tokens(text) if primary]

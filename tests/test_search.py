@@ -1,0 +1,272 @@
+"""Search: Chinese/English/mixed queries, synonyms, query language, facets, snippets,
+incremental updates and recovery of the derived index."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO, write_doc
+from kb.config import load_config
+from kb.search import SearchIndex
+
+
+@pytest.fixture
+def corpus(root):
+    write_doc(
+        root,
+        "case",
+        "case-sensor",
+        "MPU6050传感器安装简单",
+        body="本文介绍安装简单的MPU6050传感器。",
+        tags=["硬件"],
+        problems=["traffic-drop"],
+    )
+    write_doc(
+        root,
+        "case",
+        "case-pending",
+        "客服积压",
+        body="客服有很多待处理的订单,双11大促之后 ROI 低。",
+        tags=["双11", "客服"],
+        problems=["channel-traffic-drop"],
+        created="2025-11-20",
+    )
+    write_doc(
+        root,
+        "playbook",
+        "pb-cr",
+        "转化率下降排查",
+        body="转化率下降时先看口径和埋点。访客数稳定,销售额下降。",
+        tags=["转化"],
+        problems=["traffic-drop"],
+    )
+    write_doc(
+        root,
+        "article",
+        "art-repeat",
+        "老客运营笔记",
+        body="复购率是老客运营的核心指标,复购人数占比。",
+        tags=["用户"],
+        problems=["pv-down-uv-flat"],
+    )
+    write_doc(
+        root,
+        "article",
+        "art-conversion-word",
+        "关于转化的一点想法",
+        body="这里只提到转化两个字,没有别的。",
+        problems=["traffic-drop"],
+    )
+    write_doc(
+        root,
+        "case",
+        "case-douyin",
+        "抖音渠道流量腰斩",
+        body="抖音渠道的访客数一周内下降一半,GMV下降 30%。",
+        tags=["抖音", "投放"],
+        problems=["channel-traffic-drop"],
+        created="2026-05-01",
+    )
+    return root
+
+
+@pytest.fixture
+def index(corpus):
+    return SearchIndex(load_config(corpus))
+
+
+def ids(results):
+    return [h.id for h in results.hits]
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("简单", "case-sensor"),  # substring of the jieba word 安装简单
+        ("处理", "case-pending"),  # substring of 待处理
+        ("6050", "case-sensor"),  # number inside a Latin token
+        ("mpu", "case-sensor"),  # Latin part of a mixed token, any case
+        ("复购", "art-repeat"),  # prefix of the dictionary word 复购率
+        ("双11", "case-pending"),  # mixed token from the user dictionary
+        ("ROI 低", "case-pending"),
+        ("GMV下降", "case-douyin"),
+    ],
+)
+def test_chinese_and_mixed_substrings_are_found(index, query, expected):
+    assert expected in ids(index.search(query))
+
+
+def test_whole_word_ranks_above_substring(index):
+    # 转化率 is a whole word in pb-cr; art-conversion-word only has the substring 转化
+    assert ids(index.search("转化率"))[0] == "pb-cr"
+    found = ids(index.search("转化"))
+    assert "pb-cr" in found and "art-conversion-word" in found
+
+
+def test_synonyms_apply_at_query_time(index):
+    assert "pb-cr" in ids(index.search("成交额"))  # 成交额 = 销售额 = GMV
+    assert "pb-cr" in ids(index.search("UV"))  # UV = 访客数
+    assert "case-douyin" in ids(index.search("销售额"))  # finds GMV
+
+
+def test_exact_title_ranks_first(index):
+    assert ids(index.search("抖音渠道流量腰斩"))[0] == "case-douyin"
+
+
+def test_phrase_exclude_and_filters(index):
+    assert ids(index.search('"访客数稳定"')) == ["pb-cr"]
+    assert "case-douyin" not in ids(index.search("下降 -抖音"))
+    assert set(ids(index.search("下降 kind:case"))) <= {
+        "case-douyin",
+        "case-pending",
+        "case-sensor",
+    }
+    assert ids(index.search("tag:抖音")) == ["case-douyin"]
+    assert set(ids(index.search("problem:channel-traffic-drop"))) == {"case-douyin", "case-pending"}
+    assert "case-pending" not in ids(index.search("after:2026-01-01"))
+    assert ids(index.search("before:2025-12-31")) == ["case-pending"]
+    assert ids(index.search("下降", kind="playbook")) == ["pb-cr"]
+
+
+def test_bad_filter_value_is_reported(index):
+    assert index.search("after:yesterday").errors == [
+        "after:yesterday is not a date; write after:YYYY-MM-DD"
+    ]
+
+
+def test_facets_and_paging(index):
+    res = index.search("下降", per_page=1)
+    assert res.total >= 3 and len(res.hits) == 1 and res.pages == res.total
+    assert sum(res.facets["kind"].values()) == res.total
+    assert res.facets["problem"]["channel-traffic-drop"] >= 1
+    page2 = index.search("下降", per_page=1, page=2)
+    assert page2.hits[0].id != res.hits[0].id
+
+
+def test_snippet_highlights_and_escapes(corpus):
+    write_doc(
+        corpus,
+        "article",
+        "art-html",
+        "危险内容",
+        body="<script>alert(1)</script> 跳出率上升了很多。",
+    )
+    index = SearchIndex(load_config(corpus))
+    hit = index.search("跳出率").hits[0]
+    assert "<mark>跳出率</mark>" in hit.snippet_html
+    assert "<script>" not in hit.snippet_html
+
+
+def test_snippet_cuts_at_sentence_boundaries(corpus):
+    filler = "这是一段与主题无关的铺垫文字。" * 20
+    write_doc(
+        corpus,
+        "article",
+        "art-long",
+        "长文",
+        body=filler + "关键结论是退款率上升来自尺码问题。" + filler,
+    )
+    hit = SearchIndex(load_config(corpus)).search("退款率").hits[0]
+    assert hit.snippet.startswith("…") and "关键结论是<mark>" not in hit.snippet
+    assert "<mark>退款率</mark>上升来自尺码问题。" in hit.snippet_html
+    assert len(hit.snippet) <= 125
+
+
+def test_no_results_suggests_other_words(index):
+    assert index.search("zzzz").suggestions == []
+    assert "GMV" in index.search("营业额 zzzz").suggestions
+
+
+def test_incremental_add_edit_delete(corpus):
+    index = SearchIndex(load_config(corpus))
+    first = index.sync()
+    assert first.rebuilt and first.added == 6
+    assert index.sync().changed == 0
+    write_doc(
+        corpus,
+        "case",
+        "case-new",
+        "新增案例",
+        body="新上线的直播间退款率飙升。",
+        problems=["traffic-drop"],
+    )
+    stats = index.sync()
+    assert (stats.added, stats.updated, stats.deleted, stats.rebuilt) == (1, 0, 0, False)
+    assert ids(index.search("直播间")) == ["case-new"]
+    write_doc(
+        corpus, "case", "case-new", "新增案例", body="改成了小红书种草。", problems=["traffic-drop"]
+    )
+    assert index.sync().updated == 1
+    assert ids(index.search("直播间")) == [] and ids(index.search("小红书")) == ["case-new"]
+    (corpus / "cases" / "case-new.md").unlink()
+    assert index.sync().deleted == 1
+    assert ids(index.search("小红书")) == []
+
+
+def test_touching_a_file_without_changes_does_not_reindex(corpus):
+    index = SearchIndex(load_config(corpus))
+    index.sync()
+    path = corpus / "cases" / "case-douyin.md"
+    path.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    stats = index.sync()
+    assert stats.changed == 0 and stats.unchanged == 6
+
+
+def test_invalid_file_is_skipped_and_reported(corpus):
+    index = SearchIndex(load_config(corpus))
+    index.sync()
+    (corpus / "cases" / "case-douyin.md").write_text("---\nid: [\n---\n", encoding="utf-8")
+    stats = index.sync()
+    assert stats.errors and "case-douyin.md" in stats.errors[0]
+    assert "case-douyin" not in ids(index.search("抖音"))
+
+
+def test_rebuilds_when_index_deleted_or_corrupt(corpus):
+    config = load_config(corpus)
+    SearchIndex(config).sync()
+    import shutil
+
+    shutil.rmtree(config.index_dir)
+    fresh = SearchIndex(config)
+    assert fresh.sync().rebuilt and "case-douyin" in ids(fresh.search("抖音"))
+    for f in config.index_dir.iterdir():  # scribble over every index file
+        if f.suffix in (".toc", ".seg"):
+            f.write_bytes(b"garbage")
+    again = SearchIndex(config)
+    assert again.sync().rebuilt
+    assert "case-douyin" in ids(again.search("抖音"))
+
+
+def test_rebuilds_when_schema_or_dictionary_changes(corpus):
+    config = load_config(corpus)
+    SearchIndex(config).sync()
+    manifest = config.index_dir / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"version": "', '"version": "old-'))
+    assert SearchIndex(config).sync().rebuilt
+
+
+def test_two_writers_at_once_do_not_corrupt_the_index(corpus):
+    for i in range(40):
+        write_doc(
+            corpus,
+            "article",
+            f"art-bulk-{i}",
+            f"批量文章{i}",
+            body=f"第{i}篇关于复购率的笔记。",
+            problems=["traffic-drop"],
+        )
+    cmd = [sys.executable, "-m", "kb", "index", "--root", str(corpus)]
+    procs = [
+        subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err.decode()
+    index = SearchIndex(load_config(corpus))
+    assert index.sync().changed == 0
+    assert index.doc_count() == 46
+    assert index.search("复购率", per_page=100).total == 41
