@@ -1,0 +1,1 @@
+"""Diagnosis: a metrics file (or answers to questions) -> what changed, why, and what to try."""
