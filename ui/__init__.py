@@ -1,0 +1,1 @@
+"""The Streamlit UI: thin pages over the ``kb`` engine (one module per page)."""

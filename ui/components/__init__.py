@@ -1,0 +1,1 @@
+"""Reusable widgets: ``show(…, key=…)`` functions used by several pages."""

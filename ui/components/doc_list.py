@@ -1,0 +1,22 @@
+"""A compact list of documents (title link + kind badge + summary)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import nav
+from ui.components.badges import kind_badge
+
+
+def show(docs, key: str, limit: int | None = None) -> None:
+    """``docs``: objects with id, kind, title and optionally summary (Document or Hit)."""
+    items = list(docs)[:limit] if limit else list(docs)
+    with st.container(key=key):
+        for doc in items:
+            cols = st.columns([5, 1])
+            with cols[0]:
+                nav.doc_link(doc.id, doc.title, doc.kind)
+            cols[1].markdown(kind_badge(doc.kind))
+            summary = getattr(doc, "summary", "")
+            if summary:
+                st.caption(summary)

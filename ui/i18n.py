@@ -1,0 +1,75 @@
+"""UI strings: one YAML catalogue per language, a ``t(key)`` helper, the chosen language.
+
+Streamlit has no built-in i18n. Every label lives in ``ui/locales/<lang>.yaml`` (nested keys,
+looked up as ``"search.title"``); the language is the ``lang`` widget in app.py, defaulting to
+Chinese unless the browser asks for English (``st.context.locale``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import streamlit as st
+import yaml
+
+LOCALES = Path(__file__).resolve().parent / "locales"
+LANGS = ("zh", "en")
+DEFAULT = "zh"
+STATE_KEY = "lang"
+
+
+def _flatten(data: dict, prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, name + "."))
+        else:
+            out[name] = str(value)
+    return out
+
+
+@lru_cache(maxsize=len(LANGS))
+def catalogue(lang: str) -> dict[str, str]:
+    """All strings of one language, flattened to dotted keys."""
+    data = yaml.safe_load((LOCALES / f"{lang}.yaml").read_text(encoding="utf-8")) or {}
+    return _flatten(data)
+
+
+def browser_hint() -> str:
+    """The browser's preferred language if we have it, else Chinese."""
+    try:
+        locale = (st.context.locale or "").lower()
+    except Exception:  # no browser context (e.g. bare script runs)
+        locale = ""
+    return "en" if locale.startswith("en") else DEFAULT
+
+
+def lang() -> str:
+    value = st.session_state.get(STATE_KEY)
+    return value if value in LANGS else browser_hint()
+
+
+def t(key: str, **values: object) -> str:
+    """The label for ``key`` in the current language (falls back to Chinese, then the key)."""
+    text = catalogue(lang()).get(key) or catalogue(DEFAULT).get(key) or key
+    return text.format(**values) if values else text
+
+
+def text(value) -> str:
+    """A bilingual engine value (kb.problems.Text) in the current language."""
+    return value.get(lang()) if hasattr(value, "get") else str(value)
+
+
+def language_picker() -> str:
+    """The language switch (drawn once, in app.py, so it keeps its value across pages)."""
+    st.sidebar.segmented_control(
+        t("app.language"),
+        LANGS,
+        default=browser_hint(),
+        format_func=lambda code: catalogue(code)["app.language_name"],
+        key=STATE_KEY,
+        required=True,
+    )
+    return lang()

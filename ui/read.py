@@ -1,0 +1,83 @@
+"""Read one document (?doc=ID): sanitised body, its problem types and metrics, related documents."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kb.sanitize import render_markdown
+from ui import nav, services
+from ui.components import doc_list
+from ui.components.badges import kind_badge, problem_links, tags_line
+from ui.i18n import lang, t
+
+RELATED = 6
+
+
+def related_documents(coll, idx, doc) -> list:
+    """Same problem type first, then similar text; without the document itself or repeats."""
+    seen = {doc.id}
+    out = []
+    for pid in doc.problems:
+        for other in coll.by_problem(pid):
+            if other.id not in seen:
+                seen.add(other.id)
+                out.append(other)
+    for hit in idx.similar(doc.id, limit=RELATED):
+        if hit.id not in seen:
+            seen.add(hit.id)
+            out.append(hit)
+    return out[: RELATED * 2]
+
+
+def _metric_label(ws, name: str) -> str:
+    canonical = ws.metrics.resolve(name)
+    return ws.metrics[canonical].label(lang()) if canonical else name
+
+
+def render() -> None:
+    doc_id = st.query_params.get("doc", "")
+    coll = services.collection()
+    doc = coll.docs.get(doc_id)
+    if doc is None:
+        st.title(t("read.title"))
+        if doc_id:
+            st.warning(t("read.not_found", id=doc_id))
+        nav.link("search", t("read.browse"), icon=":material/search:")
+        return
+    ws = services.workspace()
+    st.title(doc.title)
+    meta = [kind_badge(doc.kind)]
+    if doc.created:
+        meta.append(f":gray[{t('read.created')} {doc.created.isoformat()}]")
+    if doc.tags:
+        meta.append(tags_line(doc.tags))
+    st.markdown(" ".join(meta))
+    if doc.summary:
+        st.info(doc.summary)
+    if doc.source.startswith(("http://", "https://")):
+        st.markdown(f"{t('read.source')}: [{doc.source}]({doc.source})")
+    elif doc.source:
+        st.caption(f"{t('read.source')}: {doc.source}")
+
+    body, side = st.columns([3, 1], gap="large")
+    with body:
+        # render_markdown sanitises: no script, no event handlers, only web links.
+        st.markdown(render_markdown(doc.body), unsafe_allow_html=True)
+    with side:
+        if st.button(t("read.edit"), icon=":material/edit:", key="read_edit"):
+            nav.go("add", edit=doc.id)
+        if doc.problems:
+            st.subheader(t("read.problems"))
+            problem_links(doc.problems, key="read_problems")
+        if doc.metrics:
+            st.subheader(t("read.metrics"))
+            for name in doc.metrics:
+                nav.link("search", _metric_label(ws, name), icon=":material/query_stats:", q=name)
+        related = related_documents(coll, services.index(), doc)
+        if related:
+            st.subheader(t("read.related"))
+            doc_list.show(related, key="read_related")
+
+
+if __name__ == "__main__":
+    render()
