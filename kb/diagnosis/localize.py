@@ -51,15 +51,20 @@ class Localisation:
 
 
 def _noise(v: np.ndarray, f: np.ndarray) -> float:
-    """Weighted median absolute relative deviation of the leaves (noise level)."""
+    """Noise level: weighted MAD of the leaves' ratios v / f around their weighted median, so
+    that a shift shared by all leaves is not mistaken for noise."""
     ok = f > 0
     if not ok.any():
         return 0.0
-    d = np.abs(v[ok] / f[ok] - 1.0)
-    w = f[ok]
-    order = np.argsort(d)
-    cum = np.cumsum(w[order])
-    return float(d[order][np.searchsorted(cum, cum[-1] / 2)]) * 1.4826
+    ratio, w = v[ok] / f[ok], f[ok]
+
+    def wmedian(x: np.ndarray) -> float:
+        order = np.argsort(x)
+        cum = np.cumsum(w[order])
+        return float(x[order][np.searchsorted(cum, cum[-1] / 2)])
+
+    centre = wmedian(ratio)
+    return 1.4826 * wmedian(np.abs(ratio - centre)) / max(centre, 1e-12)
 
 
 def localize(

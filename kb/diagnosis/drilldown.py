@@ -1,0 +1,226 @@
+"""Drill-down: which dimension values (and combinations) explain the KPI's change.
+
+The root causes come from `localize` (ripple effect + succinctness, see there). This module
+builds its input from a metrics table and turns the result into rows people read:
+
+- additive KPI (GMV, UV …): a segment's contribution is its own change; share = contribution /
+  total change.
+- ratio KPI (转化率, ROI …): the change of K = Σ w_i k_i (w = the segment's share of the
+  denominator, k its rate) splits exactly into a mix effect Δw·(k̄ − K̄) (more or less weight on
+  a segment that is better or worse than average) and a rate effect w̄·Δk (the segment's own rate
+  moved) — the two-factor Shapley split, so the parts add up to the total. Root causes are
+  searched on the rate: the numerator actually seen vs the numerator expected at the old rate
+  for the new denominator.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from kb.diagnosis.load import DATE, Table
+from kb.diagnosis.localize import Localisation, localize
+from kb.diagnosis.periods import Comparison, in_period
+from kb.metrics import MetricTree
+
+SINGLE_SHARE = 0.6  # the top cause must hold this share of what the causes explain
+EXTRA_ROWS = 6  # non-root-cause rows added after the causes (largest contributions)
+
+
+@dataclass
+class SegmentRow:
+    segment: dict[str, str]
+    baseline: float
+    current: float
+    change: float
+    change_pct: float | None
+    contribution: float  # to the KPI change, in KPI units
+    share: float | None  # contribution / KPI change
+    mix: float | None = None  # ratio KPIs only
+    rate: float | None = None
+    root_cause: bool = False
+    power: float | None = None  # explanatory power: share of the leaves' deviation removed
+
+    def to_json(self) -> dict:
+        def r(x, d=6):
+            return None if x is None or not math.isfinite(x) else round(float(x), d)
+
+        out = {
+            "segment": dict(self.segment),
+            "baseline": r(self.baseline),
+            "current": r(self.current),
+            "change": r(self.change),
+            "change_pct": r(self.change_pct),
+            "contribution": r(self.contribution),
+            "share": r(self.share),
+            "root_cause": self.root_cause,
+        }
+        if self.mix is not None:
+            out["mix"] = r(self.mix)
+            out["rate"] = r(self.rate)
+        if self.power is not None:
+            out["power"] = r(self.power, 4)
+        return out
+
+
+@dataclass
+class Drilldown:
+    rows: list[SegmentRow]  # root causes first (best first), then other large contributors
+    by_dimension: dict[str, list[SegmentRow]] = field(default_factory=dict)
+    concentration: str | None = None  # single | spread | None (nothing stands out)
+    dimensions: list[str] = field(default_factory=list)  # dimensions of the top cause
+    noise: float = 0.0
+    explained: float = 0.0
+
+    def to_json(self) -> list[dict]:
+        return [r.to_json() for r in self.rows]
+
+
+def _leaves(table: Table, comparison: Comparison, columns: list[str]) -> pd.DataFrame:
+    frame = table.frame
+    dims = table.dimensions
+    parts = []
+    for tag, period, scale in (
+        ("1", comparison.current, 1.0),
+        ("0", comparison.baseline, comparison.scale),
+    ):
+        rows = frame.loc[in_period(frame[DATE], period), [*dims, *columns]]
+        sums = rows.groupby(dims, observed=True, sort=False)[columns].sum() * scale
+        parts.append(sums.add_suffix(tag))
+    return pd.concat(parts, axis=1).fillna(0.0).reset_index()
+
+
+def _value(num, den=None):
+    if den is None:
+        return float(num)
+    return float(num) / float(den) if den else math.nan
+
+
+def drilldown(
+    table: Table, metrics: MetricTree, comparison: Comparison, kpi: str, max_depth: int = 3
+) -> Drilldown:
+    dims = table.dimensions
+    if not dims:
+        return Drilldown([])
+    m = metrics.metrics.get(kpi)
+    ratio = m is not None and m.is_ratio
+    cols = [m.numerator, m.denominator] if ratio else [kpi]
+    leaves = _leaves(table, comparison, cols)
+    codes, labels = {}, {}
+    for d in dims:
+        cat = pd.Categorical(leaves[d].astype(str))
+        codes[d], labels[d] = cat.codes.astype(np.int64), list(cat.categories)
+    if ratio:
+        n1, d1 = leaves[f"{cols[0]}1"].to_numpy(), leaves[f"{cols[1]}1"].to_numpy()
+        n0, d0 = leaves[f"{cols[0]}0"].to_numpy(), leaves[f"{cols[1]}0"].to_numpy()
+        k0 = n0.sum() / d0.sum() if d0.sum() else 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate0 = np.where(d0 > 0, n0 / d0, k0)
+        v, f = n1, d1 * rate0
+    else:
+        v, f = leaves[f"{kpi}1"].to_numpy(), leaves[f"{kpi}0"].to_numpy()
+    depth = max_depth if len(dims) <= 6 else 2
+    found = localize(codes, labels, v, f, max_depth=depth)
+    rows_for = _ratio_rows if ratio else _additive_rows
+    by_dim = {d: rows_for(leaves, cols, [d]) for d in dims}
+    causes = []
+    for cause in found.causes:
+        mask = np.ones(len(leaves), dtype=bool)
+        for d, val in cause.segment.items():
+            mask &= leaves[d].astype(str).to_numpy() == val
+        row = rows_for(leaves, cols, None, mask=mask, segment=cause.segment)[0]
+        row.root_cause, row.power = True, cause.gain
+        causes.append(row)
+    seen = [r.segment for r in causes]
+    extra = [r for rows in by_dim.values() for r in rows if r.segment not in seen]
+    extra.sort(key=lambda r: -abs(r.contribution))
+    return Drilldown(
+        rows=causes + extra[:EXTRA_ROWS],
+        by_dimension=by_dim,
+        concentration=_concentration(found),
+        dimensions=list(found.causes[0].segment) if found.causes else [],
+        noise=found.noise,
+        explained=found.explained,
+    )
+
+
+def _concentration(found: Localisation) -> str | None:
+    if found.spread:
+        return "spread"
+    if not found.causes:
+        return None
+    total = sum(c.gain for c in found.causes)
+    return "single" if found.causes[0].gain >= SINGLE_SHARE * total else "spread"
+
+
+def _additive_rows(leaves, cols, group, mask=None, segment=None) -> list[SegmentRow]:
+    kpi = cols[0]
+    total = leaves[f"{kpi}1"].sum() - leaves[f"{kpi}0"].sum()
+    if mask is not None:
+        sums = leaves.loc[mask, [f"{kpi}1", f"{kpi}0"]].sum().to_frame().T
+        sums.index = [0]
+        keys = [segment]
+    else:
+        sums = leaves.groupby(group, observed=True)[[f"{kpi}1", f"{kpi}0"]].sum()
+        keys = [{group[0]: str(k)} for k in sums.index]
+    out = []
+    for key, (_, row) in zip(keys, sums.iterrows(), strict=True):
+        cur, base = float(row[f"{kpi}1"]), float(row[f"{kpi}0"])
+        change = cur - base
+        out.append(
+            SegmentRow(
+                segment=key,
+                baseline=base,
+                current=cur,
+                change=change,
+                change_pct=change / base * 100 if base else None,
+                contribution=change,
+                share=change / total if total else None,
+            )
+        )
+    out.sort(key=lambda r: -abs(r.contribution))
+    return out
+
+
+def _ratio_rows(leaves, cols, group, mask=None, segment=None) -> list[SegmentRow]:
+    num, den = cols
+    names = [f"{num}1", f"{den}1", f"{num}0", f"{den}0"]
+    totals = leaves[names].sum()
+    k1 = _value(totals[names[0]], totals[names[1]])
+    k0 = _value(totals[names[2]], totals[names[3]])
+    kbar = (k1 + k0) / 2
+    delta = k1 - k0
+    if mask is not None:
+        sums = leaves.loc[mask, names].sum().to_frame().T
+        keys = [segment]
+    else:
+        sums = leaves.groupby(group, observed=True)[names].sum()
+        keys = [{group[0]: str(k)} for k in sums.index]
+    out = []
+    for key, (_, row) in zip(keys, sums.iterrows(), strict=True):
+        s1 = _value(row[names[0]], row[names[1]])
+        s0 = _value(row[names[2]], row[names[3]])
+        s1 = k1 if math.isnan(s1) else s1
+        s0 = k0 if math.isnan(s0) else s0
+        w1 = row[names[1]] / totals[names[1]] if totals[names[1]] else 0.0
+        w0 = row[names[3]] / totals[names[3]] if totals[names[3]] else 0.0
+        mix = (w1 - w0) * ((s1 + s0) / 2 - kbar)
+        rate = (w1 + w0) / 2 * (s1 - s0)
+        out.append(
+            SegmentRow(
+                segment=key,
+                baseline=s0,
+                current=s1,
+                change=s1 - s0,
+                change_pct=(s1 / s0 - 1) * 100 if s0 else None,
+                contribution=mix + rate,
+                share=(mix + rate) / delta if delta else None,
+                mix=mix,
+                rate=rate,
+            )
+        )
+    out.sort(key=lambda r: -abs(r.contribution))
+    return out

@@ -1,0 +1,237 @@
+"""One entry point: a metrics file -> a Diagnosis (what changed, why, what to try, what to read).
+
+`diagnose()` chains the steps (load -> periods -> movements -> factors -> drill-down -> match)
+and returns a dataclass whose `to_json()` is the Diagnosis contract of docs/design.md
+(kpi, current, baseline, change, change_pct, significant, movements, factors, drilldown,
+problems, hypotheses, documents), extended with periods, a metrics table, chart-ready tables,
+notes and follow-up questions for metrics missing from the file.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from kb.diagnosis.decompose import Factor, decompose, value_of
+from kb.diagnosis.dimensions import DimensionVocabulary, load_vocabulary
+from kb.diagnosis.drilldown import Drilldown, drilldown
+from kb.diagnosis.load import DATE, DiagnosisInputError, Table, load_table
+from kb.diagnosis.match import (
+    Hypothesis,
+    Match,
+    evidence_from,
+    hypotheses,
+    linked_documents,
+    needed_inputs,
+    rank_problems,
+)
+from kb.diagnosis.movements import Movement, compute_movements, grid_totals, period_sums
+from kb.diagnosis.periods import Comparison, choose
+from kb.diagnosis.questions import Interview, Question
+from kb.metrics import MetricTree
+
+# KPI picked when none is asked for: the first one the file can give.
+AUTO_KPIS = ("GMV", "ROI", "订单数", "PV", "UV", "活跃用户数", "新客数", "注册数")
+
+
+@dataclass
+class Diagnosis:
+    kpi: str
+    table: Table
+    comparison: Comparison
+    movements: dict[str, Movement]
+    factors: list[Factor]
+    drill: Drilldown
+    matches: list[Match]
+    hypotheses: list[Hypothesis]
+    documents: list[dict]
+    questions: list[Question] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    table_metrics: MetricTree | None = None
+
+    @property
+    def headline(self) -> Movement:
+        return self.movements[self.kpi]
+
+    def series(self) -> pd.DataFrame:
+        """Chart-ready KPI per date with the period each date belongs to."""
+        grid = grid_totals(self.table).fillna(0.0)
+        m = self.table_metrics.metrics.get(self.kpi)
+        if m is not None and m.is_ratio:
+            den = grid[m.denominator].where(grid[m.denominator] != 0)
+            values = grid[m.numerator] / den
+        else:
+            values = grid[self.kpi]
+        c, b = self.comparison.current, self.comparison.baseline
+        idx = grid.index
+        period = pd.Series("", index=idx)
+        period[(idx >= b.start) & (idx <= b.end)] = "baseline"
+        period[(idx >= c.start) & (idx <= c.end)] = "current"
+        return pd.DataFrame(
+            {"date": idx.strftime("%Y-%m-%d"), "value": values.values, "period": period.values}
+        )
+
+    def waterfall(self) -> list[dict]:
+        """Chart-ready rows: baseline, one step per factor, current."""
+        mv = self.headline
+        rows = [
+            {
+                "step": "baseline",
+                "label": f"基线 {self.comparison.baseline.label}",
+                "value": mv.baseline,
+            }
+        ]
+        for f in self.factors:
+            rows.append({"step": f.metric, "label": f.label, "value": f.contribution})
+        rows.append(
+            {
+                "step": "current",
+                "label": f"当前 {self.comparison.current.label}",
+                "value": mv.current,
+            }
+        )
+        return rows
+
+    def to_json(self, lang: str = "zh") -> dict:
+        mv = self.headline
+        return {
+            "kpi": self.kpi,
+            "current": _r(mv.current),
+            "baseline": _r(mv.baseline),
+            "change": _r(mv.change),
+            "change_pct": _r(mv.change_pct),
+            "significant": mv.significant,
+            "movements": {k: m.direction for k, m in self.movements.items()},
+            "factors": [f.to_json() for f in self.factors],
+            "drilldown": self.drill.to_json(),
+            "problems": [m.to_json(lang) for m in self.matches],
+            "hypotheses": [h.to_json() for h in self.hypotheses],
+            "documents": self.documents,
+            # extensions
+            "periods": self.comparison.to_json(),
+            "metrics": [m.to_json() for m in self.movements.values()],
+            "concentration": {
+                "type": self.drill.concentration,
+                "dimensions": self.drill.dimensions,
+                "noise": _r(self.drill.noise),
+                "explained": _r(self.drill.explained),
+            },
+            "by_dimension": {
+                d: [r.to_json() for r in rows] for d, rows in self.drill.by_dimension.items()
+            },
+            "series": self.series().to_dict(orient="records"),
+            "waterfall": [{**r, "value": _r(r["value"])} for r in self.waterfall()],
+            "questions": [q.to_json() for q in self.questions],
+            "columns": self.table.columns,
+            "notes": self.notes,
+        }
+
+
+def _r(x, d=6):
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return None
+    return round(float(x), d)
+
+
+def pick_kpi(metrics: MetricTree, table: Table, kpi: str | None) -> str:
+    """The KPI asked for (resolved through aliases), or the first one the data can give."""
+    have = set(table.measures)
+    if kpi:
+        name = metrics.resolve(kpi) or (kpi if kpi in have else None)
+        if name is None:
+            raise DiagnosisInputError(f"--kpi {kpi}: 不是已知指标 (unknown metric)")
+        missing = [x for x in needed_inputs(metrics, name) if x not in have]
+        if missing:
+            raise DiagnosisInputError(
+                f"{table.source}: 无法计算 {name}: 缺少列 {', '.join(missing)} "
+                f"(cannot compute {name}: missing input columns {', '.join(missing)})"
+            )
+        return name
+    for name in AUTO_KPIS:
+        if all(x in have for x in needed_inputs(metrics, name)):
+            return name
+    return table.measures[0]
+
+
+def diagnose(
+    source,
+    workspace,
+    kpi: str | None = None,
+    current=None,
+    baseline="previous",
+    targets: dict | None = None,
+    answers: dict | None = None,
+    lang: str = "zh",
+    vocab: DimensionVocabulary | None = None,
+) -> Diagnosis:
+    """Diagnose a metrics file (path, bytes, file-like, DataFrame or loaded Table)."""
+    metrics = workspace.metrics
+    vocab = vocab or load_vocabulary(workspace.config.data_file("dimensions.yaml"))
+    table = source if isinstance(source, Table) else load_table(source, metrics, vocab)
+    kpi = pick_kpi(metrics, table, kpi)
+    comparison = choose(table.dates, table.freq_days, current, baseline)
+    targets = {metrics.resolve(k) or k: v for k, v in (targets or {}).items()}
+    moves = compute_movements(table, metrics, comparison, targets)
+    cur = period_sums(table, comparison.current)
+    base = period_sums(table, comparison.baseline) * comparison.scale
+    factors = decompose(metrics, kpi, cur, base, table.measures)
+    drill = drilldown(table, metrics, comparison, kpi)
+    ev = evidence_from(moves, drill, factors, answers)
+    matches = rank_problems(workspace.taxonomy, ev, vocab)
+    hyps = hypotheses(matches, ev, metrics, lang)
+    try:
+        docs = linked_documents(workspace.collection(), matches)
+    except Exception:  # noqa: BLE001 - a broken document must not stop a diagnosis
+        docs = []
+    notes = list(table.notes)
+    if comparison.note:
+        notes.append(comparison.note)
+    if moves[kpi].significant is None:
+        notes.append("历史数据不足, 显著性未知 (not enough history: significance unknown)")
+    follow_up = _follow_up(workspace, metrics, ev, matches, lang)
+    if not math.isfinite(value_of(metrics, kpi, base)):
+        notes.append(f"基线期 {kpi} 无法计算 (baseline {kpi} undefined)")
+    return Diagnosis(
+        kpi=kpi,
+        table=table,
+        comparison=comparison,
+        movements=moves,
+        factors=factors,
+        drill=drill,
+        matches=matches,
+        hypotheses=hyps,
+        documents=docs,
+        questions=follow_up,
+        notes=notes,
+        table_metrics=metrics,
+    )
+
+
+def _follow_up(workspace, metrics, ev, matches, lang) -> list[Question]:
+    """Questions about signature keys the file cannot answer, best separating first."""
+    answers = dict(ev.moves)
+    if ev.concentration:
+        answers["concentration"] = ev.concentration
+    if ev.dimensions:
+        answers["dimension"] = list(ev.dimensions)
+    interview = Interview(workspace.taxonomy, metrics, answers)
+    out = []
+    asked: list[str] = []
+    for _ in range(3):
+        q = interview.next_question(lang, skip=asked)
+        if q is None:
+            break
+        out.append(q)
+        asked.append(q.key)
+    return out
+
+
+def load(source, workspace, vocab: DimensionVocabulary | None = None) -> Table:
+    """Load and validate a metrics file once (the UI keeps the Table between reruns)."""
+    vocab = vocab or load_vocabulary(workspace.config.data_file("dimensions.yaml"))
+    return load_table(source, workspace.metrics, vocab)
+
+
+__all__ = ["DATE", "Diagnosis", "DiagnosisInputError", "diagnose", "load"]
