@@ -1,0 +1,287 @@
+"""Fetching one web page without becoming a door into the internal network (no SSRF).
+
+Only http(s). The host is resolved once, every address is checked (private, loopback,
+link-local, multicast, reserved and unspecified ranges are refused, IPv4 and IPv6, including
+IPv4 addresses wrapped in IPv6), and the connection goes to exactly the address that was checked,
+so a DNS answer that changes between check and use cannot slip through. Each redirect is checked
+the same way. Hosts or networks the team trusts go in ``OPSKB_ALLOW_HOSTS`` (comma-separated
+host names, addresses or CIDR networks, e.g. ``127.0.0.1`` for tests or ``wiki.intra``).
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import os
+import socket
+import ssl
+import time
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from urllib.parse import quote, urljoin, urlsplit
+
+from kb.importers import limits
+
+ENV_ALLOW = "OPSKB_ALLOW_HOSTS"
+USER_AGENT = "Mozilla/5.0 (compatible; OpsKB/0.1; read-later import)"
+OK_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/markdown", "text/x-markdown")
+REDIRECTS = (301, 302, 303, 307, 308)
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_SHARED = ipaddress.ip_network("100.64.0.0/10")
+
+IP = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], list[str]]
+
+
+class FetchError(Exception):
+    """The page could not be fetched; the message says why, for the import summary."""
+
+
+class BlockedError(FetchError):
+    """The URL is refused by policy (scheme or address), not by the network."""
+
+
+@dataclass
+class AllowList:
+    names: set[str] = field(default_factory=set)
+    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, entries: Iterable[str]) -> AllowList:
+        out = cls()
+        for raw in entries:
+            entry = raw.strip().strip("[]").lower()
+            if not entry:
+                continue
+            try:
+                out.networks.append(ipaddress.ip_network(entry, strict=False))
+            except ValueError:
+                out.names.add(entry.rstrip("."))
+        return out
+
+    @classmethod
+    def from_env(cls, extra: Iterable[str] = ()) -> AllowList:
+        env = os.environ.get(ENV_ALLOW, "").replace(";", ",").replace(" ", ",")
+        return cls.parse([*env.split(","), *extra])
+
+    def allows_name(self, host: str) -> bool:
+        return host.lower().rstrip(".") in self.names
+
+    def allows_ip(self, ip: IP) -> bool:
+        return any(ip.version == n.version and ip in n for n in self.networks)
+
+
+@dataclass
+class Page:
+    url: str  # final URL, after redirects
+    content_type: str
+    charset: str | None
+    body: bytes
+
+
+def _embedded_v4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    if ip.sixtofour:
+        return ip.sixtofour
+    if ip.teredo:
+        return ip.teredo[1]
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def is_public(ip: IP) -> bool:
+    """True for an address on the public internet; False for anything internal or special."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = _embedded_v4(ip)
+        if inner is not None and not is_public(inner):
+            return False
+    special = (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        or (isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local)
+        or (isinstance(ip, ipaddress.IPv4Address) and ip in _SHARED)
+    )
+    return ip.is_global and not special
+
+
+def system_resolve(host: str, port: int) -> list[str]:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(f"无法解析域名 {host} (DNS: {exc})") from None
+    return list(dict.fromkeys(info[4][0] for info in infos))
+
+
+@dataclass
+class Target:
+    scheme: str
+    host: str
+    port: int
+    path: str  # path + query, percent-encoded
+    ip: str  # the checked address to connect to
+
+
+def check_url(url: str, allow: AllowList, resolve: Resolver = system_resolve) -> Target:
+    """Refuse what policy forbids; return where to connect. Raises BlockedError / FetchError."""
+    if len(url) > limits.MAX_URL_CHARS:
+        raise BlockedError("网址过长 (URL too long)")
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as exc:
+        raise BlockedError(f"网址无效 (invalid URL: {exc})") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise BlockedError(f"只支持 http/https 网址，拒绝 {scheme or '无协议'}: (scheme refused)")
+    if parts.username or parts.password:
+        raise BlockedError("网址里不能带用户名或密码 (credentials in URL refused)")
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise BlockedError("网址缺少主机名 (no host)")
+    try:
+        host = host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        raise BlockedError(f"主机名无效: {host} (invalid host)") from None
+    port = port or (443 if scheme == "https" else 80)
+    try:
+        literal = ipaddress.ip_address(host)
+        addresses = [str(literal)]
+    except ValueError:
+        literal = None
+        addresses = resolve(host, port)
+    if not addresses:
+        raise FetchError(f"无法解析域名 {host} (no address)")
+    named_ok = literal is None and allow.allows_name(host)
+    for text in addresses:
+        ip = ipaddress.ip_address(text.split("%", 1)[0])
+        if not (named_ok or allow.allows_ip(ip) or is_public(ip)):
+            raise BlockedError(
+                f"拒绝访问内网/本机/保留地址 {host} → {ip}；如确需访问，请把它加入 "
+                f"{ENV_ALLOW} (private or special address refused)"
+            )
+    path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
+    if parts.query:
+        path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
+    return Target(scheme, host, port, path, addresses[0].split("%", 1)[0])
+
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    def __init__(self, target: Target, timeout: float):
+        super().__init__(target.host, target.port, timeout=timeout)
+        self._ip = target.ip
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._ip, self.port), self.timeout)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    def __init__(self, target: Target, timeout: float):
+        super().__init__(
+            target.host, target.port, timeout=timeout, context=ssl.create_default_context()
+        )
+        self._ip = target.ip
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._ip, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def _media_type(header: str | None) -> tuple[str, str | None]:
+    if not header:
+        return "text/html", None
+    media, _, params = header.partition(";")
+    charset = None
+    for param in params.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            charset = value.strip().strip("\"'")
+    return media.strip().lower(), charset
+
+
+def _read(resp: http.client.HTTPResponse, max_bytes: int, deadline: float) -> bytes:
+    length = resp.getheader("Content-Length")
+    if length and length.isdigit() and int(length) > max_bytes:
+        raise FetchError(f"页面太大 ({int(length)} 字节，上限 {max_bytes}) (page too large)")
+    chunks, total = [], 0
+    while True:
+        if time.monotonic() > deadline:
+            raise FetchError("抓取超时 (timed out)")
+        chunk = resp.read(65536)
+        if not chunk:
+            break
+        total += len(chunk)
+        if total > max_bytes:
+            raise FetchError(f"页面太大 (超过 {max_bytes} 字节) (page too large)")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    encoding = (resp.getheader("Content-Encoding") or "identity").strip().lower()
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        wbits = 47 if "gzip" in encoding else 15  # 47 = auto-detect gzip/zlib header
+        inflater = zlib.decompressobj(wbits)
+        try:
+            body = inflater.decompress(body, max_bytes + 1)
+        except zlib.error as exc:
+            raise FetchError(f"页面压缩数据损坏 ({exc})") from None
+        if len(body) > max_bytes or inflater.unconsumed_tail:
+            raise FetchError(f"页面解压后太大 (超过 {max_bytes} 字节) (page too large)")
+    elif encoding not in ("identity", ""):
+        raise FetchError(f"不支持的内容编码 {encoding} (content encoding)")
+    return body
+
+
+def fetch(
+    url: str,
+    *,
+    allow: AllowList | None = None,
+    resolve: Resolver = system_resolve,
+    timeout: float = limits.FETCH_TIMEOUT,
+    max_bytes: int = limits.MAX_PAGE_BYTES,
+    max_redirects: int = limits.MAX_REDIRECTS,
+) -> Page:
+    """GET one page (HTML or text) under the policy above; raise FetchError with the reason."""
+    allow = allow if allow is not None else AllowList.from_env()
+    deadline = time.monotonic() + max(timeout, limits.FETCH_DEADLINE)
+    current = url.strip()
+    for _hop in range(max_redirects + 1):
+        target = check_url(current, allow, resolve)
+        cls = _PinnedHTTPS if target.scheme == "https" else _PinnedHTTP
+        conn = cls(target, timeout)
+        try:
+            conn.request(
+                "GET",
+                target.path,
+                headers={
+                    "User-Agent": USER_AGENT,
+                    "Accept": "text/html,application/xhtml+xml,text/plain;q=0.8,*/*;q=0.1",
+                    "Accept-Encoding": "gzip, identity",
+                    "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8",
+                },
+            )
+            resp = conn.getresponse()
+            if resp.status in REDIRECTS:
+                location = resp.getheader("Location")
+                if not location:
+                    raise FetchError(f"HTTP {resp.status} 重定向缺少 Location")
+                current = urljoin(current, location.strip())
+                continue
+            if resp.status != 200:
+                raise FetchError(f"HTTP {resp.status} {resp.reason}")
+            media, charset = _media_type(resp.getheader("Content-Type"))
+            if media not in OK_TYPES:
+                raise FetchError(f"不支持的内容类型 {media} (only HTML or text pages)")
+            body = _read(resp, max_bytes, deadline)
+            return Page(url=current, content_type=media, charset=charset, body=body)
+        except (OSError, http.client.HTTPException) as exc:
+            if isinstance(exc, TimeoutError | socket.timeout):
+                raise FetchError("抓取超时 (timed out)") from None
+            raise FetchError(f"网络错误: {exc.__class__.__name__}: {exc}") from None
+        finally:
+            conn.close()
+    raise FetchError(f"重定向次数过多 (more than {max_redirects} redirects)")

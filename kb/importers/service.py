@@ -1,0 +1,399 @@
+"""The import orchestrator: items in, article documents saved, a report of what happened.
+
+Every item goes the same way: URL refused or normalised -> duplicate URL? -> content (given,
+extracted from HTML, or fetched; an export entry whose page cannot be fetched becomes a
+link-only article) -> duplicate text? -> safe id -> saved atomically (never over an existing
+file) -> suggestions. Pages are fetched in parallel; saving and progress stay on the caller's
+thread, in input order, so ids and the report are deterministic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from kb.documents import (
+    ID_MAX,
+    ID_RE,
+    ConflictError,
+    Document,
+    DocumentError,
+    document_path,
+    read_document,
+    save_document,
+)
+from kb.importers import exports, files, limits
+from kb.importers.dedupe import Seen, normalise_url
+from kb.importers.draft import Draft
+from kb.importers.extract import decode_html, extract_html, extract_text, one_line
+from kb.importers.fetch import FetchError, Page, fetch
+from kb.importers.ids import make_id, url_slug
+from kb.importers.suggest import Suggestions, build_vocabulary, load_glossary, suggest
+from kb.importers.textutil import clean_tags
+from kb.workspace import Workspace
+
+Progress = Callable[[int, int, str], None]
+Fetcher = Callable[[str], Page]
+
+
+@dataclass
+class ImportReport:
+    """What an import did: ids imported, items skipped or failed with the reason each."""
+
+    imported: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
+    link_only: list[str] = field(default_factory=list)  # imported ids still without a body
+    notes: list[str] = field(default_factory=list)  # things worth knowing, not failures
+    suggestions: dict[str, Suggestions] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)
+
+    def extend(self, other: ImportReport) -> None:
+        for name in ("imported", "skipped", "failed", "link_only", "notes"):
+            getattr(self, name).extend(getattr(other, name))
+        self.suggestions.update(other.suggestions)
+        self.documents.update(other.documents)
+
+    def summary(self) -> str:
+        """One line for people, Chinese first."""
+        lo = f"（其中 {len(self.link_only)} 篇仅链接）" if self.link_only else ""
+        return (
+            f"导入 {len(self.imported)} 篇{lo}，跳过 {len(self.skipped)} 篇（重复），"
+            f"失败 {len(self.failed)} 篇 / imported {len(self.imported)}, "
+            f"skipped {len(self.skipped)}, failed {len(self.failed)}"
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "imported": self.imported,
+            "link_only": self.link_only,
+            "skipped": [{"item": i, "reason": r} for i, r in self.skipped],
+            "failed": [{"item": i, "reason": r} for i, r in self.failed],
+            "notes": self.notes,
+            "suggestions": {k: v.as_dict() for k, v in self.suggestions.items()},
+        }
+
+
+def _link_body(draft: Draft) -> str:
+    lines = [
+        f"> 仅链接：正文尚未抓取（{draft.link_reason or '未抓取'}）。"
+        "可以稍后重新抓取 (link only: refetch later)。",
+        "",
+        f"<{draft.url}>" if draft.url else "",
+    ]
+    if draft.note:
+        lines += ["", f"备注：{draft.note}"]
+    return "\n".join(lines)
+
+
+@dataclass
+class Importer:
+    """One import run against a workspace; holds what is already there for deduplication."""
+
+    workspace: Workspace
+    fetch_page: Fetcher = fetch
+    tags: list[str] = field(default_factory=list)  # added to every imported document
+    accept_suggestions: bool = False  # put suggested problems/metrics/tags into the documents
+    on_progress: Progress | None = None
+    workers: int = limits.FETCH_WORKERS
+    save: bool = True  # False: build documents (report.documents) without writing them
+
+    def __post_init__(self) -> None:
+        collection = self.workspace.collection()
+        self.seen = Seen.from_documents(list(collection.docs.values()))
+        self.reserved: set[str] = set(collection.docs)
+        self.tags = clean_tags(self.tags)
+
+    @cached_property
+    def vocabulary(self):
+        glossary = load_glossary(self.workspace.config.data_file("glossary.yaml"))
+        return build_vocabulary(self.workspace.taxonomy, self.workspace.metrics, glossary)
+
+    # --- content -------------------------------------------------------------------------
+
+    def _fill_from_html(self, draft: Draft, html: str | bytes, url: str, charset=None) -> None:
+        found = extract_html(html, url=url, charset=charset)
+        if found.title and (not draft.title or draft.title == draft.url):
+            draft.title = found.title
+        draft.body = found.body
+        draft.author = draft.author or found.author
+        draft.site = draft.site or found.site
+        draft.published = draft.published or found.published
+        draft.summary = draft.summary or found.description
+        draft.html = ""
+
+    def _fill(self, draft: Draft, fetch_pages: bool) -> Draft:
+        """Give the draft its body (runs in a worker thread: no shared state is touched)."""
+        try:
+            if draft.html:
+                self._fill_from_html(draft, draft.html, draft.url)
+            elif draft.url and not draft.body and not draft.link_only:
+                if not fetch_pages:
+                    draft.link_only, draft.link_reason = True, "导入时未抓取 (--no-fetch)"
+                else:
+                    page = self.fetch_page(draft.url)
+                    if page.content_type.startswith("text/html") or "xhtml" in page.content_type:
+                        self._fill_from_html(draft, page.body, page.url, page.charset)
+                    else:
+                        found = extract_text(decode_html(page.body, page.charset), draft.url)
+                        draft.title, draft.body = draft.title or found.title, found.body
+            if draft.url and not draft.link_only and not draft.body.strip():
+                draft.link_only, draft.link_reason = True, "页面没有可提取的正文 (no main text)"
+        except FetchError as exc:
+            draft.link_only, draft.link_reason = True, str(exc)
+        except Exception as exc:  # a broken page must not stop a bulk import
+            draft.link_only, draft.link_reason = True, f"提取失败 ({exc.__class__.__name__})"
+        return draft
+
+    # --- documents -----------------------------------------------------------------------
+
+    def _taken(self, doc_id: str) -> bool:
+        if doc_id in self.reserved:
+            return True
+        try:
+            return any(
+                document_path(self.workspace.config, kind, doc_id).exists()
+                for kind in ("article", "playbook", "case")
+            )
+        except DocumentError:
+            return True
+
+    def _new_id(self, draft: Draft) -> str:
+        wished = draft.doc_id
+        if wished and len(wished) <= ID_MAX and ID_RE.match(wished) and not self._taken(wished):
+            return wished
+        return make_id(draft.title, self._taken, fallback=url_slug(draft.url))
+
+    def _document(self, draft: Draft) -> Document:
+        title = draft.title or draft.url or files.file_title(draft.label) or "未命名文章"
+        meta = dict(draft.extra)
+        source = draft.url or str(meta.pop("source", "") or "")
+        if draft.kind == "article":
+            meta["status"] = draft.status
+            if draft.site:
+                meta["site"] = draft.site
+            if draft.published:
+                meta["published"] = draft.published
+            if draft.link_only:
+                meta["link_only"] = True
+        if draft.author:
+            meta["author"] = draft.author
+        return Document(
+            id=self._new_id(draft),
+            kind=draft.kind,
+            title=one_line(title),
+            body=_link_body(draft) if draft.link_only else draft.body,
+            problems=[str(p) for p in meta.pop("problems", [])],
+            metrics=[str(m) for m in meta.pop("metrics", [])],
+            tags=clean_tags([*draft.tags, *self.tags]),
+            created=draft.saved or dt.date.today(),
+            summary=one_line(draft.summary or draft.note, 300),
+            source=source,
+            meta=meta,
+        )
+
+    def _apply(self, doc: Document, found: Suggestions) -> None:
+        for s in found.problems[:3]:
+            if s.value not in doc.problems:
+                doc.problems.append(s.value)
+        for s in found.metrics[:5]:
+            if s.value not in doc.metrics:
+                doc.metrics.append(s.value)
+        doc.tags = clean_tags([*doc.tags, *(s.value for s in found.tags[:3])])
+
+    def _finish(self, draft: Draft, report: ImportReport) -> None:
+        """Dedupe by text, save, suggest (caller's thread, input order)."""
+        text = "" if draft.link_only else draft.body
+        reason = self.seen.duplicate_of(text=text)
+        if reason:
+            report.skipped.append((draft.label, reason))
+            return
+        try:
+            doc = self._document(draft)
+            found = suggest(
+                f"{doc.title}\n{doc.summary}\n{text}", self.workspace.taxonomy, self.vocabulary
+            )
+            if self.accept_suggestions:
+                self._apply(doc, found)
+            if self.save:
+                try:
+                    save_document(self.workspace.config, doc)
+                except ConflictError:  # someone created that file meanwhile: next free id
+                    doc.id = make_id(doc.title, self._taken, fallback=url_slug(draft.url) + "-x")
+                    save_document(self.workspace.config, doc)
+        except (DocumentError, ConflictError, OSError) as exc:
+            report.failed.append((draft.label, f"无法保存: {exc}"))
+            return
+        self.reserved.add(doc.id)
+        self.seen.add(doc.id, draft.url, text)
+        report.imported.append(doc.id)
+        report.documents[doc.id] = doc
+        report.suggestions[doc.id] = found
+        if draft.link_only:
+            report.link_only.append(doc.id)
+
+    # --- runs ----------------------------------------------------------------------------
+
+    def run(self, drafts: Iterable[Draft], *, fetch_pages: bool = True) -> ImportReport:
+        """Import drafts in order; duplicates by URL are skipped before anything is fetched."""
+        report = ImportReport()
+        todo: list[Draft] = []
+        pending: set[str] = set()
+        drafts = list(drafts)
+        total, done = len(drafts), 0
+        for draft in drafts:
+            if draft.url:
+                norm = normalise_url(draft.url)
+                if not norm:
+                    report.failed.append((draft.label, "不是 http/https 网址 (not a web URL)"))
+                    done += 1
+                    self._progress(done, total, draft.label)
+                    continue
+                reason = self.seen.duplicate_of(url=draft.url)
+                key = norm.split("://", 1)[1]
+                if reason or key in pending:
+                    reason = (
+                        reason or "重复：本次导入中已出现同一网址 (duplicate URL in this import)"
+                    )
+                    report.skipped.append((draft.label, reason))
+                    done += 1
+                    self._progress(done, total, draft.label)
+                    continue
+                pending.add(key)
+            todo.append(draft)
+        needs_work = [d for d in todo if d.html or (d.url and not d.body and fetch_pages)]
+        if len(needs_work) > 1 and self.workers > 1:
+            with ThreadPoolExecutor(max_workers=self.workers) as pool:
+                filled = pool.map(lambda d: self._fill(d, fetch_pages), todo)
+                for draft in filled:
+                    self._finish(draft, report)
+                    done += 1
+                    self._progress(done, total, draft.label)
+        else:
+            for draft in todo:
+                self._finish(self._fill(draft, fetch_pages), report)
+                done += 1
+                self._progress(done, total, draft.label)
+        return report
+
+    def _progress(self, done: int, total: int, item: str) -> None:
+        if self.on_progress is not None:
+            self.on_progress(done, total, item)
+
+
+# --- entry points ----------------------------------------------------------------------------
+
+
+def import_url(workspace: Workspace, url: str, **options) -> ImportReport:
+    """One page by URL. A page that cannot be fetched is a failure here (the user is waiting)."""
+    importer = Importer(workspace, **options)
+    url = (url or "").strip()
+    reason = importer.seen.duplicate_of(url=url)
+    if reason:
+        importer._progress(1, 1, url)
+        return ImportReport(skipped=[(url, reason)])
+    draft = Draft(label=url, url=url)
+    try:
+        page = importer.fetch_page(url)
+        draft.url = url  # keep what the user gave; redirects are an implementation detail
+        importer._fill_from_html(draft, page.body, page.url, page.charset)
+    except FetchError as exc:
+        importer._progress(1, 1, url)
+        return ImportReport(failed=[(url, str(exc))])
+    if not draft.body.strip():
+        importer._progress(1, 1, url)
+        return ImportReport(failed=[(url, "页面没有可提取的正文 (no main text found)")])
+    return importer.run([draft], fetch_pages=False)
+
+
+def import_file(
+    workspace: Workspace,
+    name: str,
+    data: bytes,
+    *,
+    format: str = "auto",
+    fetch: bool = True,
+    **options,
+) -> ImportReport:
+    """An uploaded file: a single page/note, or an export (then see import_export)."""
+    if len(data) > limits.MAX_FILE_BYTES:
+        return ImportReport(failed=[(name, f"文件太大 (超过 {limits.MAX_FILE_BYTES} 字节)")])
+    fmt = exports.detect_format(name, data) if format == "auto" else format
+    if fmt in exports.EXPORT_FORMATS:
+        return import_export(workspace, name, data, format=fmt, fetch=fetch, **options)
+    importer = Importer(workspace, **options)
+    report = ImportReport()
+    if fmt == "markdown":
+        draft, notes = files.from_markdown(name, data)
+        report.notes.extend(f"{name}: {n}" for n in notes)
+    elif fmt == "html":
+        draft = files.from_html(name, data)
+    elif fmt == "text":
+        draft = files.from_text(name, data)
+    else:
+        return ImportReport(failed=[(name, f"未知格式 {fmt!r} (unknown format)")])
+    report.extend(importer.run([draft], fetch_pages=False))
+    return report
+
+
+def import_export(
+    workspace: Workspace,
+    name: str,
+    data: bytes,
+    *,
+    format: str = "auto",
+    fetch: bool = True,
+    **options,
+) -> ImportReport:
+    """A bookmark or read-later export: every entry becomes an article (link-only if need be)."""
+    if len(data) > limits.MAX_FILE_BYTES:
+        return ImportReport(failed=[(name, f"文件太大 (超过 {limits.MAX_FILE_BYTES} 字节)")])
+    fmt = exports.detect_format(name, data) if format == "auto" else format
+    parser = exports.PARSERS.get(fmt)
+    if parser is None:
+        return ImportReport(failed=[(name, f"不是支持的导出格式 {fmt!r} (not an export)")])
+    notes: list[str] = []
+    try:
+        drafts = parser(data, notes)
+    except exports.ExportError as exc:
+        return ImportReport(failed=[(name, str(exc))])
+    report = Importer(workspace, **options).run(drafts, fetch_pages=fetch)
+    report.notes[:0] = [f"{name}: {n}" for n in notes]
+    return report
+
+
+def refetch(workspace: Workspace, doc_id: str, **options) -> ImportReport:
+    """Fetch a link-only article's page now and fill in its body (the file is updated)."""
+    importer = Importer(workspace, **options)
+    try:
+        doc = read_document(document_path(workspace.config, "article", doc_id))
+    except (DocumentError, OSError) as exc:
+        return ImportReport(failed=[(doc_id, f"找不到文章 ({exc.__class__.__name__}: {exc})")])
+    if not doc.source.startswith(("http://", "https://")):
+        return ImportReport(failed=[(doc_id, "文章没有可抓取的网址 (no source URL)")])
+    draft = Draft(label=doc_id, url=doc.source)
+    try:
+        page = importer.fetch_page(doc.source)
+        importer._fill_from_html(draft, page.body, page.url, page.charset)
+    except FetchError as exc:
+        return ImportReport(failed=[(doc_id, str(exc))])
+    if not draft.body.strip():
+        return ImportReport(failed=[(doc_id, "页面没有可提取的正文 (no main text found)")])
+    sha = doc.sha
+    doc.body = draft.body
+    doc.meta.pop("link_only", None)
+    for key, value in (("site", draft.site), ("published", draft.published)):
+        if value and not doc.meta.get(key):
+            doc.meta[key] = value
+    if draft.author and not doc.meta.get("author"):
+        doc.meta["author"] = draft.author
+    doc.summary = doc.summary or one_line(draft.summary, 300)
+    try:
+        save_document(workspace.config, doc, expected_sha=sha)
+    except (ConflictError, DocumentError) as exc:
+        return ImportReport(failed=[(doc_id, str(exc))])
+    found = suggest(f"{doc.title}\n{doc.body}", workspace.taxonomy, importer.vocabulary)
+    return ImportReport(imported=[doc_id], suggestions={doc_id: found}, documents={doc_id: doc})

@@ -1,0 +1,211 @@
+"""Suggested problem types, metrics and tags for an imported text, each with its reason.
+
+The text is scanned once for the vocabulary the team already keeps: problem-type names (zh/en),
+metric names and aliases (the metric tree), glossary terms (data/glossary.yaml, optional). A
+problem type ranks higher when its name appears, when glossary terms linked to it appear, and
+when the metrics of its signature are mentioned moving the way the signature says
+("UV 下降了 21%"). The user accepts or changes the suggestions; nothing here is applied silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from kb.metrics import MetricTree
+from kb.problems import Taxonomy
+
+RULES_FILE = Path(__file__).with_name("suggest.yaml")
+MAX_SCAN_CHARS = 200_000
+_STOP = re.compile(r"[。，；！？,;!?\n]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+@dataclass
+class Suggestion:
+    value: str  # problem id, canonical metric name or tag
+    score: float
+    reasons: list[str] = field(default_factory=list)  # the words that matched
+
+    def as_dict(self) -> dict:
+        return {"value": self.value, "score": round(self.score, 2), "reasons": self.reasons}
+
+
+@dataclass
+class Suggestions:
+    problems: list[Suggestion] = field(default_factory=list)
+    metrics: list[Suggestion] = field(default_factory=list)
+    tags: list[Suggestion] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {k: [s.as_dict() for s in getattr(self, k)] for k in ("problems", "metrics", "tags")}
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict:
+    return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+
+
+def load_glossary(path: Path | None) -> list[dict]:
+    """Glossary terms, or [] when the file is absent or unreadable (suggestions still work)."""
+    if path is None or not Path(path).is_file():
+        return []
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return []
+    terms = data.get("terms") if isinstance(data, dict) else None
+    return [t for t in terms or [] if isinstance(t, dict) and t.get("term")]
+
+
+def _pattern(word: str) -> str:
+    escaped = re.escape(word)
+    if _LATIN.search(word):
+        flags = "" if len(word) <= 3 else "(?i:"  # "PV" yes, "pv" in a URL no
+        core = f"{flags}{escaped})" if flags else escaped
+        return rf"(?<![A-Za-z0-9]){core}(?![A-Za-z0-9])"
+    return escaped
+
+
+@dataclass
+class Vocabulary:
+    """Every word worth matching -> what it points to: ('metric'|'problem'|'term', value)."""
+
+    words: dict[str, set[tuple[str, str]]]
+    regex: re.Pattern
+    term_info: dict[str, dict]
+    directions: re.Pattern
+    direction_of: dict[str, str]
+    window: int
+
+    def lookup(self, matched: str) -> set[tuple[str, str]]:
+        return self.words.get(matched) or self.words.get(matched.casefold(), set())
+
+
+def build_vocabulary(taxonomy: Taxonomy, metrics: MetricTree, glossary: list[dict]) -> Vocabulary:
+    rules = _rules()
+    ignore = {w.casefold() for w in rules.get("ignore_words", [])}
+    words: dict[str, set[tuple[str, str]]] = defaultdict(set)
+
+    def add(word: object, target: tuple[str, str]) -> None:
+        word = str(word or "").strip()
+        if len(word) < 2 or word.casefold() in ignore or "_" in word:
+            return
+        if _LATIN.search(word) and word.islower() and " " not in word and len(word) <= 4:
+            return  # lowercase CSV headers such as "uv", "roi": only the written forms count
+        key = word.casefold() if _LATIN.search(word) and len(word) > 3 else word
+        words[key].add(target)
+
+    for word, name in metrics.all_words().items():
+        add(word, ("metric", name))
+    for m in metrics.metrics.values():
+        add(m.en, ("metric", m.name))
+    for p in taxonomy:
+        add(p.name.zh, ("problem", p.id))
+        add(p.name.en, ("problem", p.id))
+    term_info = {}
+    for t in glossary:
+        term = str(t["term"])
+        term_info[term] = t
+        for word in (term, t.get("zh"), t.get("en"), *(t.get("aliases") or [])):
+            add(word, ("term", term))
+    ordered = sorted(words, key=len, reverse=True)  # longest first: 点击率 before 点击
+    regex = re.compile("|".join(_pattern(w) for w in ordered)) if ordered else re.compile("(?!)")
+    direction_of = {}
+    for move, dwords in (rules.get("directions") or {}).items():
+        for w in dwords:
+            direction_of.setdefault(str(w).casefold(), move)
+    dregex = re.compile(
+        "|".join(_pattern(w) for w in sorted(direction_of, key=len, reverse=True)), re.I
+    )
+    return Vocabulary(
+        dict(words), regex, term_info, dregex, direction_of, int(rules.get("window", 14))
+    )
+
+
+def _direction(vocab: Vocabulary, text: str, end: int) -> str | None:
+    window = text[end : end + vocab.window]
+    stop = _STOP.search(window)
+    if stop:
+        window = window[: stop.start()]
+    m = vocab.directions.search(window)
+    return vocab.direction_of.get(m.group(0).casefold()) if m else None
+
+
+def suggest(text: str, taxonomy: Taxonomy, vocab: Vocabulary, limit: int = 5) -> Suggestions:
+    """Ranked problem types, metrics and tags for this text; the reasons are the matched words."""
+    text = (text or "")[:MAX_SCAN_CHARS]
+    metric_hits: Counter[str] = Counter()
+    metric_words: dict[str, list[str]] = defaultdict(list)
+    moves: dict[str, set[str]] = defaultdict(set)
+    problem_reasons: dict[str, list[str]] = defaultdict(list)
+    problem_score: Counter[str] = Counter()
+    term_hits: Counter[str] = Counter()
+    for m in vocab.regex.finditer(text):
+        word = m.group(0)
+        for kind, value in vocab.lookup(word):
+            if kind == "metric":
+                metric_hits[value] += 1
+                if word not in metric_words[value]:
+                    metric_words[value].append(word)
+                move = _direction(vocab, text, m.end())
+                if move:
+                    moves[value].add(move)
+            elif kind == "problem":
+                if word not in problem_reasons[value]:
+                    problem_score[value] += 3.0
+                    problem_reasons[value].append(word)
+            else:
+                term_hits[value] += 1
+    for term in term_hits:
+        info = vocab.term_info.get(term, {})
+        if info.get("metric") and info["metric"] not in metric_hits:
+            metric_hits[str(info["metric"])] += term_hits[term]
+            metric_words[str(info["metric"])].append(term)
+        for pid in info.get("problems") or []:
+            if pid in taxonomy and term not in problem_reasons[pid]:
+                problem_score[pid] += 1.0
+                problem_reasons[pid].append(term)
+    for p in taxonomy:
+        keys = [k for k in p.signature if k not in ("concentration", "dimension")]
+        if not keys:
+            continue
+        agree = sum(1 for k in keys if moves.get(k, set()) & set(p.signature[k]))
+        against = sum(1 for k in keys if moves.get(k) and not moves[k] & set(p.signature[k]))
+        mentioned = sum(1 for k in keys if metric_hits.get(k))
+        share = (2.0 * agree + 0.5 * (mentioned - agree) - 1.0 * against) / len(keys)
+        if share <= 0 or (agree == 0 and not problem_score[p.id]):
+            continue
+        problem_score[p.id] += share
+        for k in keys:
+            if metric_hits.get(k):
+                seen = "/".join(sorted(moves.get(k, ())))
+                reason = f"{metric_words[k][0]}{'(' + seen + ')' if seen else ''}"
+                if reason not in problem_reasons[p.id]:
+                    problem_reasons[p.id].append(reason)
+    problems = [
+        Suggestion(pid, score, problem_reasons[pid])
+        for pid, score in sorted(problem_score.items(), key=lambda kv: (-kv[1], kv[0]))
+        if score >= 1.0
+    ][:limit]
+    metrics = [
+        Suggestion(name, float(n), metric_words[name]) for name, n in metric_hits.most_common(limit)
+    ]
+    tag_counts = Counter({name: n for name, n in metric_hits.items() if n >= 2})
+    tag_counts.update(
+        {
+            term: n
+            for term, n in term_hits.items()
+            if term not in metric_hits and vocab.term_info[term].get("metric") not in tag_counts
+        }
+    )
+    tags = [
+        Suggestion(tag, float(n), metric_words.get(tag) or [tag])
+        for tag, n in tag_counts.most_common(limit)
+    ]
+    return Suggestions(problems, metrics, tags)
