@@ -265,8 +265,11 @@ def check_workspace(ws, doc_ids: set[str]) -> list[str]:
             glossary = workspace_glossary(ws)
         except DataError:
             glossary = None  # reported by the glossary's own check
+        # The bundled path links the bundled playbooks; a content root that borrows the bundled
+        # data/ has its own documents, so only a root's own learning.yaml is held to its docs.
+        own = learning_path.resolve().is_relative_to(ws.config.root.resolve())
         try:
-            load_learning(learning_path, glossary, drills, taxonomy, doc_ids)
+            load_learning(learning_path, glossary, drills, taxonomy, doc_ids if own else None)
         except DataError as exc:
             errors += str(exc).splitlines()
     return errors

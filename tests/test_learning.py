@@ -206,3 +206,12 @@ def test_kb_check_hook_accepts_the_bundled_files_and_flags_missing_playbooks(ws)
     assert check_workspace(ws, PLAYBOOK_IDS) == []
     errors = check_workspace(ws, PLAYBOOK_IDS - {"pb-weekly-report"})
     assert errors and all("pb-weekly-report" in e for e in errors)
+
+
+def test_a_root_borrowing_the_bundled_path_is_not_held_to_its_playbooks(root):
+    # A fresh folder of documents uses the bundled data/, whose path links bundled playbooks.
+    assert check_workspace(Workspace.open(root), set()) == []
+    (root / "data").mkdir()
+    (root / "data" / "learning.yaml").write_text(LEARNING, encoding="utf-8")
+    errors = check_workspace(Workspace.open(root), {"pb-real"})
+    assert any("document 'pb-missing' does not exist" in e for e in errors)
