@@ -246,6 +246,30 @@ def load_learning(
     return parse_learning(load_yaml(Path(path)), glossary, drills, taxonomy, doc_ids, str(path))
 
 
+def drills_for_problem(drills: dict[str, Drill], problem_id: str) -> list[Drill]:
+    """Drills whose answer is this problem type: 'practise it' on the problem page."""
+    return [d for d in drills.values() if d.answer == problem_id]
+
+
+def workspace_drills(ws) -> dict[str, Drill]:
+    """The drills of a Workspace's content root, validated against its taxonomy."""
+    return load_drills(ws.config.data_file(DRILLS_FILE), ws.taxonomy, bundled_samples())
+
+
+def workspace_learning(ws, drills: Collection[str] | None = None) -> LearningPath:
+    """The learning path of a Workspace, its glossary, drill and problem links validated.
+
+    Document links are not checked here (the page shows which documents exist); `kb check`
+    does that.
+    """
+    from kb.glossary import workspace_glossary
+
+    known = set(drills) if drills is not None else set(workspace_drills(ws))
+    return load_learning(
+        ws.config.data_file(LEARNING_FILE), workspace_glossary(ws), known, ws.taxonomy
+    )
+
+
 def check_workspace(ws, doc_ids: set[str]) -> list[str]:
     """`kb check` hook: errors in drills.yaml and learning.yaml as lines."""
     from kb.glossary import loaded, workspace_glossary

@@ -215,3 +215,11 @@ def test_a_root_borrowing_the_bundled_path_is_not_held_to_its_playbooks(root):
     (root / "data" / "learning.yaml").write_text(LEARNING, encoding="utf-8")
     errors = check_workspace(Workspace.open(root), {"pb-real"})
     assert any("document 'pb-missing' does not exist" in e for e in errors)
+
+
+def test_workspace_helpers_load_the_bundled_files(ws):
+    from kb.learning import drills_for_problem, workspace_drills, workspace_learning
+
+    drills = workspace_drills(ws)
+    assert workspace_learning(ws, drills).step("w2-morning-user").drills
+    assert [d.id for d in drills_for_problem(drills, "aov-drop")] == ["drill-coupon-aov"]
