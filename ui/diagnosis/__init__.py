@@ -1,0 +1,1 @@
+"""The diagnosis wizard's steps (the page itself is ui/diagnose.py)."""

@@ -1,0 +1,126 @@
+"""Step 3: what changed — KPI cards, trend, factor waterfall, drill-down table and chart."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from ui.diagnosis import charts
+from ui.diagnosis.state import state
+from ui.i18n import t
+
+CARDS = 6
+
+
+def fmt_value(value: float | None, unit: str = "") -> str:
+    if value is None or not math.isfinite(value):
+        return "—"
+    if unit == "%":
+        return f"{value * 100:.2f}%"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def _pct(value: float | None) -> str | None:
+    return None if value is None or not math.isfinite(value) else f"{value:+.1f}%"
+
+
+def _cards(diag) -> None:
+    moves = [diag.headline] + [m for k, m in diag.movements.items() if k != diag.kpi]
+    moves = moves[:CARDS]
+    cols = st.columns(len(moves))
+    for col, mv in zip(cols, moves, strict=True):
+        help_text = t(
+            "dx.card_help", base=fmt_value(mv.baseline, mv.unit), dir=t(f"moves.{mv.direction}")
+        )
+        if mv.significant is not None:
+            help_text += " · " + t("dx.significant" if mv.significant else "dx.not_significant")
+        col.metric(
+            mv.label,
+            fmt_value(mv.current, mv.unit),
+            _pct(mv.change_pct),
+            delta_color="normal" if mv.better == "up" else "inverse",
+            help=help_text,
+            border=True,
+        )
+
+
+def _segment_text(segment: dict) -> str:
+    return " · ".join(f"{v}" for v in segment.values()) or "—"
+
+
+def drill_frame(diag) -> pd.DataFrame:
+    rows = [
+        {
+            t("dx.segment"): _segment_text(r.segment),
+            t("dx.baseline"): r.baseline,
+            t("dx.current"): r.current,
+            t("dx.change_pct"): r.change_pct,
+            t("dx.contribution"): r.contribution,
+            t("dx.share"): r.share,
+            t("dx.root_cause"): r.root_cause,
+        }
+        for r in diag.drill.rows
+    ]
+    return pd.DataFrame(rows)
+
+
+@st.fragment
+def _drill_panel(diag) -> None:
+    """Its own fragment: switching the dimension redraws only this panel."""
+    st.markdown(f"#### {t('dx.drilldown')}")
+    if not diag.drill.rows:
+        st.caption(t("dx.no_dimensions"))
+        return
+    if diag.drill.concentration:
+        st.caption(t(f"dx.concentration_{diag.drill.concentration}"))
+    st.dataframe(
+        drill_frame(diag),
+        hide_index=True,
+        column_config={
+            t("dx.change_pct"): st.column_config.NumberColumn(format="%.1f%%"),
+            t("dx.share"): st.column_config.NumberColumn(format="percent"),
+            t("dx.contribution"): st.column_config.NumberColumn(format="%.2f"),
+            t("dx.baseline"): st.column_config.NumberColumn(format="%.2f"),
+            t("dx.current"): st.column_config.NumberColumn(format="%.2f"),
+        },
+        key="dx_drill_table",
+    )
+    dims = list(diag.drill.by_dimension)
+    dim = st.segmented_control(
+        t("dx.by_dimension"), dims, default=dims[0], key="dx_drill_dim", required=True
+    )
+    rows = diag.drill.by_dimension.get(dim or dims[0], [])
+    frame = pd.DataFrame(
+        {
+            "segment": [_segment_text(r.segment) for r in rows],
+            "contribution": [r.contribution for r in rows],
+        }
+    )
+    st.altair_chart(charts.contributions(frame, "segment", "contribution"), key="dx_drill_chart")
+
+
+def step_changes() -> None:
+    diag = state()["result"]
+    st.subheader(t("dx.step3"))
+    comp = diag.comparison
+    st.caption(t("dx.periods", cur=comp.current.label, base=comp.baseline.label))
+    for note in diag.notes:
+        st.caption(f"ℹ️ {note}")
+    _cards(diag)
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"#### {t('dx.trend')}")
+        st.altair_chart(charts.trend(diag), key="dx_trend")
+    with right:
+        st.markdown(f"#### {t('dx.waterfall')}")
+        if diag.factors:
+            st.altair_chart(charts.waterfall(diag), key="dx_waterfall")
+            top = diag.factors[0]
+            st.caption(t("dx.top_factor", label=top.label, share=(top.share or 0) * 100))
+        else:
+            st.caption(t("dx.no_factors"))
+    _drill_panel(diag)

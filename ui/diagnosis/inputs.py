@@ -1,0 +1,242 @@
+"""Steps 1–2: choose the data (upload, bundled sample, no data), confirm mapping and periods."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from kb.diagnosis.engine import DATE, DiagnosisInputError
+from ui.diagnosis import service
+from ui.diagnosis.state import go, state
+from ui.i18n import lang, t
+
+
+def _error(exc: Exception) -> None:
+    """A clear message in the page, never a traceback."""
+    if isinstance(exc, service.UploadError):
+        st.error(
+            t(f"dx.upload_{exc}", mb=service.MAX_UPLOAD_MB, types=", ".join(service.FILE_TYPES))
+        )
+    elif isinstance(exc, DiagnosisInputError):
+        st.error(t("dx.bad_file", msg=str(exc)))
+    else:
+        st.error(t("dx.unreadable", msg=type(exc).__name__))
+
+
+def _accept(name: str, data: bytes, mode: str) -> bool:
+    try:
+        service.check_upload(name, data)
+        service.load_table(data, name)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+        _error(exc)
+        return False
+    s = state()
+    if (s["name"], s["data"]) != (name, data):
+        s.update(
+            name=name,
+            data=data,
+            mode=mode,
+            mapping=(),
+            kpi=None,
+            current=None,
+            answers={},
+            result=None,
+            saved=None,
+        )
+    return True
+
+
+def step_source() -> None:
+    s = state()
+    st.subheader(t("dx.step1"))
+    modes = ["sample", "upload", "nodata"]
+    mode = st.radio(
+        t("dx.source"),
+        modes,
+        index=modes.index(s["mode"]) if s["mode"] in modes else 0,
+        format_func=lambda m: t(f"dx.mode_{m}"),
+        horizontal=True,
+        key="dx_mode",
+    )
+    if mode == "sample":
+        names = service.samples()
+        if not names:
+            st.info(t("dx.no_samples"))
+            return
+        current = s["name"][:-4] if s["mode"] == "sample" and s["name"] else names[0]
+        name = st.selectbox(
+            t("dx.sample"),
+            names,
+            index=names.index(current) if current in names else 0,
+            format_func=lambda n: t(f"samples.{n}") if t(f"samples.{n}") != f"samples.{n}" else n,
+            key="dx_sample",
+        )
+        clicked = st.button(t("dx.next"), type="primary", key="dx_next1")
+        if clicked and _accept(f"{name}.csv", service.sample_bytes(name), "sample"):
+            go(2)
+            st.rerun()
+    elif mode == "upload":
+        st.caption(t("dx.upload_help", mb=service.MAX_UPLOAD_MB))
+        up = st.file_uploader(t("dx.upload"), key="dx_upload")
+        if up is not None and _accept(up.name, up.getvalue(), "upload"):
+            st.success(t("dx.loaded", name=up.name))
+        ready = s["mode"] == "upload" and s["data"] is not None
+        if st.button(t("dx.next"), type="primary", key="dx_next1", disabled=not ready):
+            go(2)
+            st.rerun()
+    else:
+        st.caption(t("dx.nodata_help"))
+        if st.button(t("dx.next"), type="primary", key="dx_next1"):
+            s.update(mode="nodata", name=None, data=None, answers={}, result=None, nodata=None)
+            go(4)
+            st.rerun()
+
+
+def _label(target: str) -> str:
+    if target == service.IGNORE:
+        return t("dx.ignore")
+    if target == DATE:
+        return t("dx.date")
+    return target
+
+
+def _mapping_editor(table) -> tuple[tuple[str, str], ...]:
+    targets = service.mapping_targets(table)
+    rows = pd.DataFrame({"header": list(table.columns), "target": list(table.columns.values())})
+    edited = st.data_editor(
+        rows,
+        hide_index=True,
+        disabled=["header"],
+        column_config={
+            "header": st.column_config.TextColumn(t("dx.header")),
+            "target": st.column_config.SelectboxColumn(
+                t("dx.target"), options=targets, required=True
+            ),
+        },
+        key="dx_mapping_editor",
+    )
+    return tuple(
+        (str(h), str(v))
+        for h, v in zip(edited["header"], edited["target"], strict=True)
+        if table.columns.get(h) != v
+    )
+
+
+def step_mapping() -> None:
+    s = state()
+    st.subheader(t("dx.step2"))
+    try:
+        table = service.load_table(s["data"], s["name"], s["mapping"])
+    except Exception as exc:  # noqa: BLE001
+        _error(exc)
+        table = None
+        if s["mapping"] and st.button(t("dx.reset_mapping"), key="dx_reset_map"):
+            s["mapping"] = ()
+            st.rerun()
+        if st.button(t("dx.back"), key="dx_back2"):
+            go(1)
+            st.rerun()
+        return
+    st.caption(
+        t(
+            "dx.file_summary",
+            name=s["name"],
+            rows=len(table.frame),
+            dates=len(table.dates),
+            dims=", ".join(table.dimensions) or "—",
+        )
+    )
+    for note in table.notes:
+        st.info(note)
+    st.markdown(f"**{t('dx.mapping')}**")
+    changes = _mapping_editor(table)
+    dates = table.dates
+    first, last = dates[0].date(), dates[-1].date()
+    default_cur = _default_current(table)
+    cols = st.columns(3)
+    current = cols[0].date_input(
+        t("dx.current_period"),
+        value=s["current"] or default_cur,
+        min_value=first,
+        max_value=last,
+        key="dx_current",
+    )
+    baselines = ["previous", "yoy"]
+    baseline = cols[1].selectbox(
+        t("dx.baseline_mode"),
+        baselines,
+        index=baselines.index(s["baseline"]) if s["baseline"] in baselines else 0,
+        format_func=lambda b: t(f"dx.baseline_{b}"),
+        key="dx_baseline",
+    )
+    kpis = _kpi_options(table)
+    kpi = cols[2].selectbox(
+        t("dx.kpi"),
+        kpis,
+        index=kpis.index(s["kpi"]) if s["kpi"] in kpis else 0,
+        format_func=_metric_label,
+        key="dx_kpi",
+    )
+    back, nxt = st.columns([1, 5])
+    if back.button(t("dx.back"), key="dx_back2"):
+        go(1)
+        st.rerun()
+    if nxt.button(t("dx.analyse"), type="primary", key="dx_next2"):
+        period = tuple(current) if isinstance(current, (tuple, list)) else (current, current)
+        if len(period) == 1:
+            period = (period[0], period[0])
+        mapping = tuple(sorted({**dict(s["mapping"]), **dict(changes)}.items()))
+        s.update(mapping=mapping, current=period, baseline=baseline, kpi=kpi, answers={})
+        if _analyse():
+            go(3)
+            st.rerun()
+
+
+def _analyse() -> bool:
+    s = state()
+    try:
+        with st.spinner(t("dx.analysing")):
+            table = service.load_table(s["data"], s["name"], s["mapping"])
+            s["result"] = service.run(
+                table,
+                kpi=s["kpi"],
+                current=s["current"],
+                baseline=s["baseline"],
+                answers=s["answers"],
+                lang=lang(),
+            )
+    except Exception as exc:  # noqa: BLE001
+        _error(exc)
+        return False
+    return True
+
+
+def rerun_with_answers() -> bool:
+    return _analyse()
+
+
+def _default_current(table) -> tuple[dt.date, dt.date]:
+    from kb.diagnosis.periods import default_current
+
+    period = default_current(table.dates, table.freq_days)
+    return period.start.date(), min(period.end, table.dates[-1]).date()
+
+
+def _kpi_options(table) -> list[str]:
+    from kb.diagnosis.engine import pick_kpi
+    from ui import services
+
+    metrics = services.workspace().metrics
+    auto = pick_kpi(metrics, table, None)
+    have = set(table.measures)
+    ratios = [m.name for m in metrics.ratios() if m.numerator in have and m.denominator in have]
+    return list(dict.fromkeys([auto, *table.measures, *ratios]))
+
+
+def _metric_label(name: str) -> str:
+    from ui import services
+
+    metrics = services.workspace().metrics
+    return metrics[name].label(lang()) if name in metrics else name

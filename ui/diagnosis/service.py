@@ -1,0 +1,132 @@
+"""Calls into kb.diagnosis for the wizard, with the caching Streamlit needs.
+
+Parsed files are cached on their bytes (st.cache_data), so back/next and reruns do not re-read
+them. Two helpers here compose engine functions that have no single entry point yet
+(``read_frame`` for the editable column mapping, ``diagnose_answers`` for the no-data mode);
+they belong in kb.diagnosis and are reported to the lead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from kb.config import REPO_ROOT
+from kb.diagnosis.dimensions import load_vocabulary
+from kb.diagnosis.engine import DATE, DiagnosisInputError, diagnose, load
+from kb.diagnosis.load import _read_raw
+from kb.diagnosis.match import evidence_from, hypotheses, linked_documents, rank_problems
+from kb.diagnosis.questions import Interview
+from ui import services
+
+SAMPLES_DIR = REPO_ROOT / "samples"
+MAX_UPLOAD_MB = 20
+FILE_TYPES = ("csv", "xlsx", "xlsm", "txt")
+IGNORE = "__ignore__"
+
+
+class UploadError(ValueError):
+    """An upload we refuse before parsing (type, size); the message is for the page."""
+
+
+def samples() -> list[str]:
+    return sorted(p.stem for p in SAMPLES_DIR.glob("*.csv")) if SAMPLES_DIR.is_dir() else []
+
+
+def sample_bytes(name: str) -> bytes:
+    return (SAMPLES_DIR / f"{name}.csv").read_bytes()
+
+
+def check_upload(name: str, data: bytes) -> None:
+    ext = Path(name).suffix.lower().lstrip(".")
+    if ext not in FILE_TYPES:
+        raise UploadError("type")
+    if len(data) > MAX_UPLOAD_MB * 1_000_000:
+        raise UploadError("size")
+    if not data.strip():
+        raise UploadError("empty")
+
+
+def vocabulary():
+    return load_vocabulary(services.workspace().config.data_file("dimensions.yaml"))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def read_frame(data: bytes, name: str) -> pd.DataFrame:
+    """The file as written (headers untouched), for the mapping step. Raises
+    DiagnosisInputError with a message naming the problem."""
+    frame, _ = _read_raw(_Named(data, name))
+    return frame
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def load_table(data: bytes, name: str, mapping: tuple[tuple[str, str], ...] = ()):
+    """The tidy table; ``mapping`` (header -> target) overrides the auto-detected names."""
+    ws = services.workspace()
+    if not mapping:
+        return load(_Named(data, name), ws)
+    frame = read_frame(data, name)
+    chosen = dict(mapping)
+    keep = [c for c in frame.columns if chosen.get(str(c), str(c)) != IGNORE]
+    renamed = frame[keep].rename(columns={c: chosen.get(str(c), str(c)) for c in keep})
+    if renamed.columns.duplicated().any():
+        dup = renamed.columns[renamed.columns.duplicated()][0]
+        raise DiagnosisInputError(f"{name}: '{dup}' ← 2+")
+    return load(renamed, ws)
+
+
+def mapping_targets(table) -> list[str]:
+    """What a column can be mapped to: the date, metrics, dimensions, or ignored."""
+    ws = services.workspace()
+    dims = list(vocabulary().dimensions)
+    extra = [c for c in table.custom + table.dimensions if c not in dims]
+    return [DATE, *ws.metrics.metrics, *dims, *extra, IGNORE]
+
+
+def run(table, kpi=None, current=None, baseline="previous", answers=None, lang="zh"):
+    return diagnose(
+        table,
+        services.workspace(),
+        kpi=kpi,
+        current=current,
+        baseline=baseline,
+        answers=answers or None,
+        lang=lang,
+        vocab=vocabulary(),
+    )
+
+
+def interview(answers: dict, area: str | None = None) -> Interview:
+    ws = services.workspace()
+    return Interview(ws.taxonomy, ws.metrics, dict(answers), area=area)
+
+
+def diagnose_answers(answers: dict, lang: str = "zh"):
+    """No-data mode: answers to the questions -> (matches, hypotheses, documents)."""
+    ws = services.workspace()
+    ev = evidence_from({}, None, None, answers)
+    matches = rank_problems(ws.taxonomy, ev, vocabulary())
+    hyps = hypotheses(matches, ev, ws.metrics, lang)
+    docs = linked_documents(services.collection(), matches)
+    return matches, hyps, docs
+
+
+class _Named:
+    """Bytes with a name, as the engine's loader reads uploads (it sniffs Excel by name)."""
+
+    def __init__(self, data: bytes, name: str):
+        self._data, self.name = data, name
+
+    def read(self) -> bytes:
+        return self._data
+
+
+def checklist_markdown(answers: dict, hyps) -> str:
+    """No-data mode's take-away: the answers given and the hypotheses to check, as Markdown."""
+    lines = ["# 诊断清单 (无数据模式)", "", "## 回答", ""]
+    lines += [f"- {k}: {v}" for k, v in answers.items()]
+    lines += ["", "## 待验证的假设", ""]
+    lines += [f"- [ ] {h.text} — 检查: {h.check}" for h in hyps]
+    return "\n".join(lines) + "\n"
