@@ -243,7 +243,8 @@ def parse_karakeep(data: bytes, notes: list[str]) -> list[Draft]:
                 Draft(label=title or first, title=title or first, body=bound_body(text), **common)
             )
         else:
-            notes.append(f"跳过不支持的 Karakeep 条目类型: {title or content.get('type')!r}")
+            kind = content.get("type") or "?"
+            notes.append(f"跳过不支持的 Karakeep 条目 {title!r} (类型 {kind}，unsupported type)")
     return _bounded(drafts, notes)
 
 

@@ -31,7 +31,7 @@ from kb.importers.draft import Draft
 from kb.importers.extract import decode_html, extract_html, extract_text, one_line
 from kb.importers.fetch import FetchError, Page, fetch
 from kb.importers.ids import make_id, url_slug
-from kb.importers.suggest import Suggestions, build_vocabulary, load_glossary, suggest
+from kb.importers.suggest import Suggestions, suggest, vocabulary_for
 from kb.importers.textutil import clean_tags
 from kb.workspace import Workspace
 
@@ -109,8 +109,8 @@ class Importer:
 
     @cached_property
     def vocabulary(self):
-        glossary = load_glossary(self.workspace.config.data_file("glossary.yaml"))
-        return build_vocabulary(self.workspace.taxonomy, self.workspace.metrics, glossary)
+        glossary = self.workspace.config.data_file("glossary.yaml")
+        return vocabulary_for(self.workspace.taxonomy, self.workspace.metrics, glossary)
 
     # --- content -------------------------------------------------------------------------
 

@@ -128,6 +128,20 @@ def build_vocabulary(taxonomy: Taxonomy, metrics: MetricTree, glossary: list[dic
     )
 
 
+@lru_cache(maxsize=4)
+def _cached_vocabulary(
+    taxonomy: Taxonomy, metrics: MetricTree, path: str, mtime: int
+) -> Vocabulary:
+    return build_vocabulary(taxonomy, metrics, load_glossary(Path(path) if path else None))
+
+
+def vocabulary_for(taxonomy: Taxonomy, metrics: MetricTree, glossary: Path | None) -> Vocabulary:
+    """The vocabulary, rebuilt only when the taxonomy, metric tree or glossary file changes."""
+    path = Path(glossary) if glossary is not None and Path(glossary).is_file() else None
+    mtime = path.stat().st_mtime_ns if path else 0
+    return _cached_vocabulary(taxonomy, metrics, str(path or ""), mtime)
+
+
 def _direction(vocab: Vocabulary, text: str, end: int) -> str | None:
     window = text[end : end + vocab.window]
     stop = _STOP.search(window)
