@@ -22,10 +22,12 @@ import numpy as np
 import pandas as pd
 
 from kb.diagnosis.load import DATE, Table
-from kb.diagnosis.localize import Localisation, localize
+from kb.diagnosis.localize import Localisation, leaf_noise, localize
+from kb.diagnosis.movements import Z_SIGNIFICANT, history_changes, significance
 from kb.diagnosis.periods import Comparison, in_period
 from kb.metrics import MetricTree
 
+HISTORY_PAIRS = 4  # earlier period pairs used to learn the leaves' usual noise
 SINGLE_SHARE = 0.6  # the top cause must hold this share of what the causes explain
 EXTRA_ROWS = 6  # non-root-cause rows added after the causes (largest contributions)
 
@@ -113,17 +115,11 @@ def drilldown(
     for d in dims:
         cat = pd.Categorical(leaves[d].astype(str))
         codes[d], labels[d] = cat.codes.astype(np.int64), list(cat.categories)
-    if ratio:
-        n1, d1 = leaves[f"{cols[0]}1"].to_numpy(), leaves[f"{cols[1]}1"].to_numpy()
-        n0, d0 = leaves[f"{cols[0]}0"].to_numpy(), leaves[f"{cols[1]}0"].to_numpy()
-        k0 = n0.sum() / d0.sum() if d0.sum() else 0.0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rate0 = np.where(d0 > 0, n0 / d0, k0)
-        v, f = n1, d1 * rate0
-    else:
-        v, f = leaves[f"{kpi}1"].to_numpy(), leaves[f"{kpi}0"].to_numpy()
+    v, f = _expected(leaves, cols, ratio)
+    noise = _history_noise(table, comparison, cols, ratio)
     depth = max_depth if len(dims) <= 6 else 2
-    found = localize(codes, labels, v, f, max_depth=depth)
+    found = localize(codes, labels, v, f, max_depth=depth, noise=noise)
+    found.causes = [c for c in found.causes if _real(table, comparison, cols, ratio, c.segment)]
     rows_for = _ratio_rows if ratio else _additive_rows
     by_dim = {d: rows_for(leaves, cols, [d]) for d in dims}
     causes = []
@@ -145,6 +141,72 @@ def drilldown(
         noise=found.noise,
         explained=found.explained,
     )
+
+
+def _expected(leaves: pd.DataFrame, cols: list[str], ratio: bool):
+    """Actual and expected value per leaf: for a ratio KPI the numerator seen vs the numerator
+    expected at the leaf's old rate for its new denominator (isolates the rate effect)."""
+    if not ratio:
+        return leaves[f"{cols[0]}1"].to_numpy(), leaves[f"{cols[0]}0"].to_numpy()
+    n1, d1 = leaves[f"{cols[0]}1"].to_numpy(), leaves[f"{cols[1]}1"].to_numpy()
+    n0, d0 = leaves[f"{cols[0]}0"].to_numpy(), leaves[f"{cols[1]}0"].to_numpy()
+    k0 = n0.sum() / d0.sum() if d0.sum() else 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate0 = np.where(d0 > 0, n0 / d0, k0)
+    return n1, d1 * rate0
+
+
+def _lag(comparison: Comparison) -> int:
+    if comparison.mode == "yoy" or comparison.lag_days is None:
+        return 7 * math.ceil(comparison.current.days / 7)
+    return comparison.lag_days
+
+
+def _history_noise(table, comparison, cols, ratio) -> float | None:
+    """The leaves' usual deviation between earlier pairs of periods (uncontaminated by the
+    change being diagnosed); None when the file has no such history."""
+    lag = _lag(comparison)
+    first = table.frame[DATE].min()
+    levels = []
+    for k in range(1, HISTORY_PAIRS + 1):
+        cur = comparison.current.shift(k * lag)
+        base = cur.shift(lag)
+        if base.start < first:
+            break
+        pair = Comparison(cur, base, "previous", lag)
+        leaves = _leaves(table, pair, cols)
+        if leaves.empty:
+            continue
+        levels.append(leaf_noise(*_expected(leaves, cols, ratio)))
+    return float(np.median(levels)) if len(levels) >= 2 else None
+
+
+def _real(table, comparison, cols, ratio, segment) -> bool:
+    """A cause must also be a significant move for the segment against its own history."""
+    frame = table.frame
+    mask = np.ones(len(frame), dtype=bool)
+    for d, value in segment.items():
+        mask &= (frame[d] == value).to_numpy()
+    rows = frame.loc[mask, [DATE, *cols]]
+    daily = rows.groupby(DATE)[cols].sum()
+    grid = pd.date_range(frame[DATE].min(), frame[DATE].max(), freq=f"{table.freq_days}D")
+    daily = daily.reindex(grid)
+    step = table.freq_days
+    window = max(1, round(comparison.current.days / step))
+    lag = max(1, round(_lag(comparison) / step))
+    before = int(grid.searchsorted(comparison.current.start))
+    num = daily[cols[0]]
+    den = daily[cols[1]] if ratio else None
+    hist = history_changes(num, den, window, lag, before)
+    cur = rows[in_period(rows[DATE], comparison.current)][cols].sum()
+    base = rows[in_period(rows[DATE], comparison.baseline)][cols].sum() * comparison.scale
+    now = cur[cols[0]] / cur[cols[1]] if ratio else cur[cols[0]]
+    then = base[cols[0]] / base[cols[1]] if ratio else base[cols[0]]
+    if not (now > 0 and then > 0):
+        return True  # a segment that vanished or appeared is a real change
+    centred = comparison.mode != "yoy" and comparison.lag_days is not None
+    z, _ = significance(math.log(now / then), hist, centred)
+    return z is None or abs(z) >= Z_SIGNIFICANT
 
 
 def _concentration(found: Localisation) -> str | None:

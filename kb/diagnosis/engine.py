@@ -50,6 +50,8 @@ class Diagnosis:
     questions: list[Question] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     table_metrics: MetricTree | None = None
+    focus: str | None = None  # when the KPI held: the metric that moved the bad way most
+    focus_drill: Drilldown | None = None
 
     @property
     def headline(self) -> Movement:
@@ -123,6 +125,14 @@ class Diagnosis:
             },
             "series": self.series().to_dict(orient="records"),
             "waterfall": [{**r, "value": _r(r["value"])} for r in self.waterfall()],
+            "focus": None
+            if self.focus_drill is None
+            else {
+                "metric": self.focus,
+                "concentration": self.focus_drill.concentration,
+                "dimensions": self.focus_drill.dimensions,
+                "drilldown": self.focus_drill.to_json(),
+            },
             "questions": [q.to_json() for q in self.questions],
             "columns": self.table.columns,
             "notes": self.notes,
@@ -178,7 +188,10 @@ def diagnose(
     base = period_sums(table, comparison.baseline) * comparison.scale
     factors = decompose(metrics, kpi, cur, base, table.measures)
     drill = drilldown(table, metrics, comparison, kpi)
-    ev = evidence_from(moves, drill, factors, answers)
+    focus = _focus_metric(moves, kpi, metrics)
+    focus_drill = drilldown(table, metrics, comparison, focus) if focus else None
+    use = drill if drill.concentration or focus_drill is None else focus_drill
+    ev = evidence_from(moves, use, factors, answers)
     matches = rank_problems(workspace.taxonomy, ev, vocab)
     hyps = hypotheses(matches, ev, metrics, lang)
     try:
@@ -206,7 +219,21 @@ def diagnose(
         questions=follow_up,
         notes=notes,
         table_metrics=metrics,
+        focus=focus,
+        focus_drill=focus_drill,
     )
+
+
+def _focus_metric(moves: dict[str, Movement], kpi: str, metrics: MetricTree) -> str | None:
+    """When the KPI held, the metric that moved the bad way most clearly (e.g. 退款率 behind a
+    flat GMV): its drill-down says where to look."""
+    if moves[kpi].direction != "flat":
+        return None
+    bad = [m for m in moves.values() if m.bad and m.metric != kpi and m.metric in metrics]
+    if not bad:
+        return None
+    bad.sort(key=lambda m: (m.kind != "ratio", -abs(m.z if m.z is not None else 0)))
+    return bad[0].metric
 
 
 def _follow_up(workspace, metrics, ev, matches, lang) -> list[Question]:

@@ -211,12 +211,10 @@ def load_table(source, metrics: MetricTree, vocab: DimensionVocabulary, sheet=No
         elif dim or not _looks_numeric(raw[col]):
             key = dim or header
             d = vocab.get(key)
-            values = raw[col].astype("string").str.strip().fillna("(空)").astype("category")
-            if d is not None and d.values:
-                values = values.cat.rename_categories(
-                    [d.canonical_value(c) for c in values.cat.categories]
-                )
-            out[key] = values.astype(str).astype("category")
+            codes, uniques = pd.factorize(raw[col].astype("string").str.strip().fillna("(空)"))
+            names = [d.canonical_value(u) if d is not None else str(u) for u in uniques]
+            merged, remap = np.unique(np.array(names, dtype=object), return_inverse=True)
+            out[key] = pd.Categorical.from_codes(remap[codes], categories=list(merged))
             dims.append(key)
             columns[header] = key
         else:

@@ -50,7 +50,7 @@ class Localisation:
     explained: float  # share of the initial error removed by all causes together
 
 
-def _noise(v: np.ndarray, f: np.ndarray) -> float:
+def leaf_noise(v: np.ndarray, f: np.ndarray) -> float:
     """Noise level: weighted MAD of the leaves' ratios v / f around their weighted median, so
     that a shift shared by all leaves is not mistaken for noise."""
     ok = f > 0
@@ -74,10 +74,13 @@ def localize(
     f: np.ndarray,
     max_depth: int = 3,
     max_causes: int = 5,
+    noise: float | None = None,
 ) -> Localisation:
     """Greedy ripple-effect search over segments of up to `max_depth` dimensions.
 
     `codes[d]` holds each leaf's value index for dimension d, `labels[d]` the value names.
+    `noise` is the leaves' usual relative deviation when known from history; otherwise it is
+    estimated from the instance itself (robust to a minority of affected leaves).
     """
     v = np.asarray(v, dtype=float)
     f = np.asarray(f, dtype=float)
@@ -87,7 +90,7 @@ def localize(
     empty = Localisation([], False, 1.0, 0.0, 0.0)
     if err0 <= 0 or len(v) == 0:
         return empty
-    sigma = _noise(v, f)
+    sigma = leaf_noise(v, f) if noise is None else noise
     total_f = f.sum()
     g_ratio = v.sum() / total_f if total_f > 0 else 1.0
     spread = False

@@ -95,7 +95,7 @@ def period_sums(table: Table, period: Period) -> pd.Series:
     return frame.loc[in_period(frame[DATE], period), table.measures].sum()
 
 
-def _history(num: pd.Series, den: pd.Series | None, window: int, lag: int, before: int):
+def history_changes(num: pd.Series, den: pd.Series | None, window: int, lag: int, before: int):
     """Log changes of the window value at lag, for windows that end before the current one."""
     s_num = num.rolling(window, min_periods=window).sum().to_numpy()
     value = s_num
@@ -111,7 +111,7 @@ def _history(num: pd.Series, den: pd.Series | None, window: int, lag: int, befor
     return changes[np.isfinite(changes)]
 
 
-def _significance(observed: float, history: np.ndarray, centred: bool):
+def significance(observed: float, history: np.ndarray, centred: bool):
     if len(history) < MIN_HISTORY or not math.isfinite(observed):
         return None, None
     centre = float(np.median(history)) if centred else 0.0
@@ -139,7 +139,7 @@ def compute_movements(
     before = int(grid.index.searchsorted(comparison.current.start))
     out: dict[str, Movement] = {}
     for name in table.measures:
-        hist = _history(grid[name], None, window, lag, before)
+        hist = history_changes(grid[name], None, window, lag, before)
         m = metrics.metrics.get(name)
         kind = "custom" if name in table.custom else "measure"
         out[name] = _movement(name, m, kind, cur[name], base[name], hist, centred)
@@ -147,7 +147,7 @@ def compute_movements(
         m = metrics[name]
         c = _ratio(cur[m.numerator], cur[m.denominator])
         b = _ratio(base[m.numerator], base[m.denominator])
-        hist = _history(grid[m.numerator], grid[m.denominator], window, lag, before)
+        hist = history_changes(grid[m.numerator], grid[m.denominator], window, lag, before)
         out[name] = _movement(name, m, "ratio", c, b, hist, centred)
     for name, value in targets.items():
         if name in out:
@@ -167,7 +167,7 @@ def _movement(name, metric, kind, current, baseline, history, centred) -> Moveme
     pct = change / baseline * 100 if baseline and math.isfinite(baseline) else None
     with np.errstate(divide="ignore", invalid="ignore"):
         observed = math.log(current / baseline) if current > 0 and baseline > 0 else math.nan
-    z, significant = _significance(observed, history, centred)
+    z, significant = significance(observed, history, centred)
     if significant is None:
         moved = pct is None and change != 0 or pct is not None and abs(pct) >= SNAPSHOT_EFFECT * 100
         direction = ("up" if change > 0 else "down") if moved and math.isfinite(change) else "flat"

@@ -44,7 +44,7 @@ def daily_scenario(
     base_uv = rng.lognormal(6.5, 0.6, len(combos))
     base_cr = rng.uniform(0.02, 0.06, len(combos))
     base_aov = rng.uniform(80, 200, len(combos))
-    season = 1 + weekly * np.sin(2 * np.pi * dates.dayofweek.to_numpy() / 7)
+    season = 1 + weekly * np.sin(2 * np.pi * dates.day_of_week.to_numpy() / 7)
     n_d, n_c = len(dates), len(combos)
     uv = base_uv[None, :] * season[:, None] * (1 + rng.normal(0, noise, (n_d, n_c)))
     cr = base_cr[None, :] * (1 + rng.normal(0, noise, (n_d, n_c)))
