@@ -1,12 +1,162 @@
-"""Placeholder page (being built)."""
+"""Learn: the new-hire path with progress, the glossary, and practice drills."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-from ui.i18n import t
+from kb.glossary import workspace_glossary
+from kb.learning import grade, workspace_drills, workspace_learning
+from ui import nav, services
+from ui.components.badges import problem_name
+from ui.diagnosis import service as dx_service
+from ui.diagnosis.state import go as dx_go
+from ui.diagnosis.state import state as dx_state
+from ui.i18n import lang, t, text
+
+DONE = "learn_done"  # set of finished step ids (per browser session)
+GLOSSARY_SHOWN = 40
+
+
+def _path() -> None:
+    ws = services.workspace()
+    path = workspace_learning(ws)
+    done: set = st.session_state.setdefault(DONE, set())
+    steps = list(path.steps())
+    st.progress(
+        len(done & {s.id for s in steps}) / max(len(steps), 1),
+        text=t("learn.progress", done=len(done), total=len(steps)),
+    )
+    for week in path.weeks:
+        finished = sum(s.id in done for s in week.steps)
+        with st.expander(
+            f"{text(week.title)} · {finished}/{len(week.steps)}",
+            expanded=finished < len(week.steps),
+        ):
+            st.caption(text(week.goal))
+            for step in week.steps:
+                _step(step, done)
+
+
+def _toggle(step_id: str) -> None:
+    done: set = st.session_state.setdefault(DONE, set())
+    done.symmetric_difference_update({step_id})
+
+
+def _step(step, done: set) -> None:
+    with st.container(border=True):
+        st.checkbox(
+            f"**{text(step.title)}**",
+            value=step.id in done,
+            key=f"learn_{step.id}",
+            on_change=_toggle,
+            args=(step.id,),
+        )
+        st.caption(text(step.why))
+        if step.glossary:
+            st.markdown(
+                t("learn.words") + " " + " ".join(f":blue-badge[{g}]" for g in step.glossary)
+            )
+        for doc_id in step.docs:
+            doc = services.collection().docs.get(doc_id)
+            if doc:
+                nav.doc_link(doc.id, doc.title, doc.kind)
+        for pid in step.problems:
+            nav.link("problems", problem_name(pid), icon=":material/label:", problem=pid)
+        if step.drills:
+            st.caption(t("learn.drills_here", n=len(step.drills)))
+
+
+def _glossary() -> None:
+    glossary = workspace_glossary(services.workspace())
+    query = st.text_input(
+        t("learn.glossary_search"),
+        key="gq",
+        bind="query-params",
+        placeholder=t("learn.glossary_placeholder"),
+    )
+    terms = glossary.search(query or "")
+    st.caption(t("learn.glossary_count", n=len(terms)))
+    for term in terms[:GLOSSARY_SHOWN]:
+        names = " / ".join(n for n in term.names() if n != term.label(lang()))
+        with st.container(border=True):
+            st.markdown(f"**{term.label(lang())}**  :gray[{names}]")
+            st.write(text(term.definition))
+            if term.formula:
+                st.code(term.formula, language=None)
+            if term.problems:
+                st.markdown(
+                    " · ".join(f"[{problem_name(p)}](problems?problem={p})" for p in term.problems)
+                )
+
+
+def _open_sample(name: str) -> None:
+    s = dx_state()
+    data = dx_service.sample_bytes(name)
+    s.update(
+        mode="sample",
+        name=f"{name}.csv",
+        data=data,
+        mapping=(),
+        kpi=None,
+        current=None,
+        answers={},
+        result=None,
+        saved=None,
+    )
+    dx_go(2)
+
+
+def _drills() -> None:
+    drills = workspace_drills(services.workspace())
+    if not drills:
+        st.info(t("learn.no_drills"))
+        return
+    ids = list(drills)
+    drill_id = st.selectbox(
+        t("learn.drill"), ids, format_func=lambda d: text(drills[d].title), key="learn_drill"
+    )
+    drill = drills[drill_id]
+    st.write(text(drill.scenario))
+    with st.form(f"drill_{drill.id}"):
+        choice = st.radio(
+            text(drill.question),
+            list(drill.options),
+            index=None,
+            format_func=problem_name,
+            key=f"drill_choice_{drill.id}",
+        )
+        checked = st.form_submit_button(t("learn.check"), type="primary")
+    if checked and choice is None:
+        st.warning(t("learn.pick_one"))
+    elif checked:
+        right, why = grade(drill, choice)
+        (st.success if right else st.error)(
+            t("learn.right" if right else "learn.wrong", answer=problem_name(drill.answer))
+        )
+        st.markdown(text(why))
+        st.markdown(f"**{t('learn.next_checks')}** {text(drill.checks)}")
+    if (
+        drill.sample
+        and drill.sample in dx_service.samples()
+        and st.button(
+            t("learn.open_sample"), icon=":material/troubleshoot:", key=f"drill_sample_{drill.id}"
+        )
+    ):
+        _open_sample(drill.sample)
+        nav.go("diagnose")
 
 
 def render() -> None:
-    st.title(t("nav.learn"))
+    st.title(t("learn.title"))
+    path, glossary, drills = st.tabs(
+        [t("learn.tab_path"), t("learn.tab_glossary"), t("learn.tab_drills")]
+    )
+    with path:
+        _path()
+    with glossary:
+        _glossary()
+    with drills:
+        _drills()
 
 
 if __name__ == "__main__":
