@@ -58,10 +58,16 @@ def _runs(token: str) -> list[str]:
     return [m.group(0).lower() for m in _RUN.finditer(token)]
 
 
-def word_tokens(text: str, user_words: tuple[str, ...]) -> Iterator[tuple[str, int, int, bool]]:
-    """(word, start, end, primary) in search mode; non-primary tokens are script sub-runs."""
+def word_tokens(
+    text: str, user_words: tuple[str, ...], mode: str = "search"
+) -> Iterator[tuple[str, int, int, bool]]:
+    """(word, start, end, primary); non-primary tokens are script sub-runs.
+
+    Documents are cut in search mode (转化率 -> 转化, 转化率) so that a query for either finds
+    them; queries are cut in default mode (the longest words), which is enough and cheaper.
+    """
     seg = segmenter(user_words)
-    for word, start, end in seg.tokenize(text, mode="search"):
+    for word, start, end in seg.tokenize(text, mode=mode):
         if not _HAS_WORD_CHAR.search(word):
             continue
         low = word.lower()
@@ -152,7 +158,7 @@ class GramTokenizer(_PositionalTokenizer):
 def query_words(text: str, user_words: tuple[str, ...]) -> list[str]:
     """The primary words of a query chunk, cut exactly as the index cuts documents."""
     seen: list[str] = []
-    for word, _s, _e, primary in word_tokens(text, user_words):
+    for word, _s, _e, primary in word_tokens(text, user_words, mode="default"):
         if primary and word not in seen:
             seen.append(word)
     return seen

@@ -40,7 +40,10 @@ def run_checks(ws: Workspace) -> CheckReport:
         report.counts[doc.kind] = report.counts.get(doc.kind, 0) + 1
     if taxonomy is not None:
         report.counts["problem types"] = len(taxonomy)
-    for module_name, func_name in EXTRA_CHECKS:
+    # Learning path and glossary refer to the documents next to them: check them only where the
+    # root has its own data/ (a bare folder of documents borrows the bundled data).
+    own_data = ws.config.data_dir == ws.config.root / "data"
+    for module_name, func_name in EXTRA_CHECKS if own_data else ():
         try:
             func = getattr(importlib.import_module(module_name), func_name)
         except (ImportError, AttributeError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import threading
 import time
@@ -21,7 +22,6 @@ from filelock import FileLock
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import sorting
-from whoosh.analysis import LowercaseFilter
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from kb.analysis import GramTokenizer, JiebaTokenizer, query_grams, query_words, words_key
@@ -32,21 +32,21 @@ from kb.query import ParsedQuery, parse_query
 from kb.snippets import highlight_terms, make_snippet
 from kb.vocabulary import Vocabulary
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Field weights: a title match beats a summary/tag/problem match, which beats a body match;
 # whole words (jieba) beat bare substrings (bigrams).
 WEIGHTS = {
     "title": 8.0,
-    "summary": 3.0,
-    "meta": 3.0,
+    "lead": 3.0,  # summary, tags, metrics, problem names
     "body": 1.0,
     "title_ng": 2.0,
     "body_ng": 0.3,
 }
-WORD_FIELDS = ("title", "summary", "meta", "body")
+WORD_FIELDS = ("title", "lead", "body")
 GRAM_FIELDS = ("title_ng", "body_ng")
 SYNONYM_WEIGHT = 0.6
 EXACT_TITLE_BOOST = 1000.0
+BULK_DOCS = 500
 
 
 def _title_key(text: str) -> str:
@@ -54,8 +54,8 @@ def _title_key(text: str) -> str:
 
 
 def build_schema(user_words: tuple[str, ...]) -> Schema:
-    words = JiebaTokenizer(user_words) | LowercaseFilter()
-    grams = GramTokenizer() | LowercaseFilter()
+    words = JiebaTokenizer(user_words)  # both tokenizers emit lowercase text already
+    grams = GramTokenizer()
     return Schema(
         path=ID(stored=True, unique=True),
         id=ID(stored=True),
@@ -63,8 +63,8 @@ def build_schema(user_words: tuple[str, ...]) -> Schema:
         title=TEXT(analyzer=words, stored=True, phrase=False),
         title_ng=TEXT(analyzer=grams, phrase=True),
         title_key=ID(),
-        summary=TEXT(analyzer=words, stored=True, phrase=False),
-        meta=TEXT(analyzer=words, phrase=False),
+        summary=STORED(),
+        lead=TEXT(analyzer=words, phrase=False),
         body=TEXT(analyzer=words, phrase=False),
         body_ng=TEXT(analyzer=grams, phrase=True),
         plain=STORED(),
@@ -143,6 +143,7 @@ class SearchIndex:
         self.dir = config.index_dir
         self.version = f"{SCHEMA_VERSION}-{words_key(self.vocab.user_words)}"
         self._ix = None
+        self._searcher = None
         self._lock = threading.RLock()
         self._file_lock = FileLock(str(self.dir.parent / f"{self.dir.name}.lock"), timeout=120)
         self._last_sync = 0.0
@@ -198,13 +199,14 @@ class SearchIndex:
                 stats.rebuilt = True
             stats = self._apply_changes(ix, manifest["files"], stats, progress)
             self._ix = ix
+            self._searcher = None  # reopened lazily on the new generation
             self._last_sync = time.monotonic()
         stats.seconds = time.perf_counter() - started
         return stats
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> SyncStats:
         with self._lock, self._file_lock:
-            self._ix = None
+            self._ix = self._searcher = None
             if self.dir.exists():
                 shutil.rmtree(self.dir)
         return self.sync(progress)
@@ -248,7 +250,13 @@ class SearchIndex:
                 progress(n, len(current))
         deleted = [rel for rel in files if rel not in current]
         if to_index or deleted:
-            writer = ix.writer(timeout=60.0, limitmb=256)
+            bulk = len(to_index) >= BULK_DOCS and os.cpu_count() and os.cpu_count() > 1
+            # A bulk (re)build spreads analysis over the cores; small updates stay in-process.
+            writer = (
+                ix.writer(procs=min(os.cpu_count(), 4), limitmb=128, multisegment=True)
+                if bulk
+                else ix.writer(timeout=60.0, limitmb=256)
+            )
             try:
                 for rel in deleted:
                     writer.delete_by_term("path", rel)
@@ -284,7 +292,7 @@ class SearchIndex:
             "title_ng": doc.title,
             "title_key": _title_key(doc.title),
             "summary": doc.summary,
-            "meta": " ".join(meta_words),
+            "lead": " ".join([doc.summary, *meta_words]),
             "body": plain,
             "body_ng": plain,
             "plain": plain,
@@ -299,10 +307,19 @@ class SearchIndex:
         if self._ix is None or time.monotonic() - self._last_sync > max_age:
             self.sync()
 
+    def _reader(self):
+        """A long-lived searcher, refreshed when the index has a new generation: opening one per
+        query costs more than many queries."""
+        if self._searcher is None:
+            self._searcher = self._ix.searcher()
+        elif not self._searcher.up_to_date():
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
     def doc_count(self) -> int:
         self.ensure()
-        with self._ix.searcher() as s:
-            return s.doc_count()
+        with self._lock:
+            return self._reader().doc_count()
 
     # ---- querying -------------------------------------------------------------------------
     def _chunk_query(self, chunk: str, weight: float = 1.0, expand: bool = True) -> wq.Query | None:
@@ -328,11 +345,18 @@ class SearchIndex:
         return wq.Or(parts) if len(parts) > 1 else parts[0]
 
     def _synonym_queries(self, word: str, weight: float) -> list[wq.Query]:
-        subs = (
-            self._chunk_query(syn, weight * SYNONYM_WEIGHT, expand=False)
-            for syn in self.vocab.synonyms_of(word)
-        )
-        return [q for q in subs if q is not None]
+        """Whole-word matches of the word's synonyms (no substring search: that is the costly
+        part, and a synonym is a word in its own right)."""
+        out, seen = [], {word.casefold()}
+        for syn in self.vocab.synonyms_of(word):
+            words = query_words(syn, self.vocab.user_words)
+            key = " ".join(words)
+            if not words or key in seen:
+                continue
+            seen.add(key)
+            terms = [self._term_any(w, weight * SYNONYM_WEIGHT) for w in words]
+            out.append(wq.And(terms) if len(terms) > 1 else terms[0])
+        return out
 
     def _term_any(self, word: str, weight: float) -> wq.Query:
         return wq.Or([wq.Term(f, word, boost=WEIGHTS[f] * weight) for f in WORD_FIELDS])
@@ -403,7 +427,8 @@ class SearchIndex:
         facets.add_field("problems", allow_overlap=True)
         facets.add_field("tags", allow_overlap=True)
         page = max(1, page)
-        with self._ix.searcher() as s:
+        with self._lock:
+            s = self._reader()
             results = s.search(
                 main,
                 limit=page * per_page,
@@ -444,7 +469,8 @@ class SearchIndex:
     def similar(self, doc_id: str, limit: int = 5) -> list[Hit]:
         """Documents with similar text (key terms of this one), for 'related documents'."""
         self.ensure()
-        with self._ix.searcher() as s:
+        with self._lock:
+            s = self._reader()
             docnum = s.document_number(id=doc_id)
             if docnum is None:
                 return []

@@ -52,8 +52,12 @@ class Vocabulary:
         if metrics:
             for m in metrics.metrics.values():
                 group = list(dict.fromkeys([m.name, m.zh, *m.aliases]))
-                groups.append([w for w in group if "_" not in w])
                 words.update(w for w in group if _CJK.search(w))
+                # As search synonyms only the Chinese names and abbreviations (CTR, ROI): English
+                # header aliases such as "cost" or "users" would match far too much.
+                syn = [w for w in group if _CJK.search(w) or (w.isupper() and len(w) <= 5)]
+                if len(syn) > 1:
+                    groups.append(syn)
         glossary = config.data_file("glossary.yaml")
         if glossary.exists():
             try:
