@@ -216,3 +216,20 @@ def test_cli_json_report(ws, capsys):
     data = json.loads(out)
     assert code == 0 and len(data["imported"]) == 2 and len(data["link_only"]) == 1
     assert set(data["suggestions"]) == set(data["imported"])
+
+
+def test_user_accepts_or_changes_suggestions_after_import(ws):
+    from kb.documents import DocumentError
+    from kb.importers.service import apply_choices
+
+    report = import_file(ws, "s.txt", fixture("standup.txt"))
+    doc_id = report.imported[0]
+    assert saved(ws, doc_id).problems == []  # nothing applied silently
+    offered = [s.value for s in report.suggestions[doc_id].problems]
+    assert offered[0] == "channel-traffic-drop"
+    apply_choices(ws, doc_id, problems=[offered[0], "ctr-down"], tags=["早会", "抖音"])
+    doc = saved(ws, doc_id)
+    assert doc.problems == ["channel-traffic-drop", "ctr-down"] and doc.tags == ["早会", "抖音"]
+    with pytest.raises(DocumentError, match="no-such-problem"):
+        apply_choices(ws, doc_id, problems=["no-such-problem"])
+    assert saved(ws, doc_id).problems == ["channel-traffic-drop", "ctr-down"]

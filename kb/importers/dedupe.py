@@ -26,7 +26,7 @@ TRACKING = {
 }
 TRACKING_PREFIXES = ("utm_", "hmsr", "hmpl", "hmcu", "hmkw", "hmci", "pk_", "mtm_")
 DEFAULT_PORTS = {"http": 80, "https": 443}
-MIN_FINGERPRINT_CHARS = 40  # shorter texts (a title, a link-only note) are not compared
+MIN_FINGERPRINT_CHARS = 30  # shorter texts (a title, a link-only note) are not compared
 _WS = re.compile(r"\s+")
 
 
@@ -62,8 +62,8 @@ def url_key(url: str) -> str:
 
 
 def fingerprint(text: str) -> str:
-    """Hash of the text with whitespace and case normalised; '' if too short to compare."""
-    norm = _WS.sub(" ", text or "").strip().casefold()
+    """Hash of the text without whitespace, case-folded; '' if too short to compare."""
+    norm = _WS.sub("", text or "").casefold()  # no spaces at all: Chinese has none to keep
     if len(norm) < MIN_FINGERPRINT_CHARS:
         return ""
     return hashlib.sha1(norm.encode("utf-8")).hexdigest()

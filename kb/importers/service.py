@@ -222,7 +222,7 @@ class Importer:
                 try:
                     save_document(self.workspace.config, doc)
                 except ConflictError:  # someone created that file meanwhile: next free id
-                    doc.id = make_id(doc.title, self._taken, fallback=url_slug(draft.url) + "-x")
+                    doc.id = make_id(doc.title, self._taken, fallback=url_slug(draft.url))
                     save_document(self.workspace.config, doc)
         except (DocumentError, ConflictError, OSError) as exc:
             report.failed.append((draft.label, f"无法保存: {exc}"))
@@ -295,17 +295,10 @@ def import_url(workspace: Workspace, url: str, **options) -> ImportReport:
     if reason:
         importer._progress(1, 1, url)
         return ImportReport(skipped=[(url, reason)])
-    draft = Draft(label=url, url=url)
-    try:
-        page = importer.fetch_page(url)
-        draft.url = url  # keep what the user gave; redirects are an implementation detail
-        importer._fill_from_html(draft, page.body, page.url, page.charset)
-    except FetchError as exc:
+    draft = importer._fill(Draft(label=url, url=url), fetch_pages=True)
+    if draft.link_only:
         importer._progress(1, 1, url)
-        return ImportReport(failed=[(url, str(exc))])
-    if not draft.body.strip():
-        importer._progress(1, 1, url)
-        return ImportReport(failed=[(url, "页面没有可提取的正文 (no main text found)")])
+        return ImportReport(failed=[(url, draft.link_reason)])
     return importer.run([draft], fetch_pages=False)
 
 
@@ -374,14 +367,9 @@ def refetch(workspace: Workspace, doc_id: str, **options) -> ImportReport:
         return ImportReport(failed=[(doc_id, f"找不到文章 ({exc.__class__.__name__}: {exc})")])
     if not doc.source.startswith(("http://", "https://")):
         return ImportReport(failed=[(doc_id, "文章没有可抓取的网址 (no source URL)")])
-    draft = Draft(label=doc_id, url=doc.source)
-    try:
-        page = importer.fetch_page(doc.source)
-        importer._fill_from_html(draft, page.body, page.url, page.charset)
-    except FetchError as exc:
-        return ImportReport(failed=[(doc_id, str(exc))])
-    if not draft.body.strip():
-        return ImportReport(failed=[(doc_id, "页面没有可提取的正文 (no main text found)")])
+    draft = importer._fill(Draft(label=doc_id, url=doc.source), fetch_pages=True)
+    if draft.link_only:
+        return ImportReport(failed=[(doc_id, draft.link_reason)])
     sha = doc.sha
     doc.body = draft.body
     doc.meta.pop("link_only", None)
@@ -397,3 +385,38 @@ def refetch(workspace: Workspace, doc_id: str, **options) -> ImportReport:
         return ImportReport(failed=[(doc_id, str(exc))])
     found = suggest(f"{doc.title}\n{doc.body}", workspace.taxonomy, importer.vocabulary)
     return ImportReport(imported=[doc_id], suggestions={doc_id: found}, documents={doc_id: doc})
+
+
+def apply_choices(
+    workspace: Workspace,
+    doc_id: str,
+    *,
+    problems: list[str] | None = None,
+    metrics: list[str] | None = None,
+    tags: list[str] | None = None,
+    kind: str = "article",
+) -> Document:
+    """Save the problem types, metrics and tags the user accepted (or changed) for a document.
+
+    Unknown problem ids or metric names are refused with the field named (DocumentError);
+    a file changed on disk meanwhile raises ConflictError instead of losing that edit.
+    """
+    from kb.documents import FieldError, validate_links
+
+    doc = read_document(document_path(workspace.config, kind, doc_id))
+    sha = doc.sha
+    if problems is not None:
+        doc.problems = list(dict.fromkeys(problems))
+    if metrics is not None:
+        doc.metrics = list(dict.fromkeys(metrics))
+    if tags is not None:
+        doc.tags = clean_tags(tags)
+    errors: list[FieldError] = [
+        e
+        for e in validate_links(doc, workspace.taxonomy, workspace.metrics)
+        if e.field in ("problems", "metrics")
+    ]
+    if errors:
+        raise DocumentError(errors)
+    save_document(workspace.config, doc, expected_sha=sha)
+    return doc

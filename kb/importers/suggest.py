@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -22,8 +23,12 @@ from kb.problems import Taxonomy
 
 RULES_FILE = Path(__file__).with_name("suggest.yaml")
 MAX_SCAN_CHARS = 200_000
+NAME_WEIGHT = 3.0  # the problem type's own name appears in the text
+GLOSSARY_WEIGHT, GLOSSARY_CAP = 0.5, 1.5  # per glossary term linked to the problem type
+SPECIFIC_WEIGHT = 0.75  # per signature key agreeing beyond the first
 _STOP = re.compile(r"[。，；！？,;!?\n]")
 _LATIN = re.compile(r"[A-Za-z]")
+_NEVER = re.compile(r"(?!)")
 
 
 @dataclass
@@ -77,14 +82,25 @@ class Vocabulary:
     """Every word worth matching -> what it points to: ('metric'|'problem'|'term', value)."""
 
     words: dict[str, set[tuple[str, str]]]
-    regex: re.Pattern
+    regex: re.Pattern  # metric names/aliases and glossary terms
+    names: re.Pattern  # problem-type names, matched separately so they hide no metric
     term_info: dict[str, dict]
     directions: re.Pattern
     direction_of: dict[str, str]
     window: int
+    cues: dict[str, dict[str, re.Pattern]]  # signature key -> value -> pattern
 
     def lookup(self, matched: str) -> set[tuple[str, str]]:
         return self.words.get(matched) or self.words.get(matched.casefold(), set())
+
+
+def _alternation(words: Iterable[str], flags: int = 0) -> re.Pattern:
+    ordered = sorted(set(words), key=len, reverse=True)  # longest first: 点击率 before 点击
+    return re.compile("|".join(_pattern(w) for w in ordered), flags) if ordered else _NEVER
+
+
+def _only_problem(targets: set[tuple[str, str]]) -> bool:
+    return all(kind == "problem" for kind, _ in targets)
 
 
 def build_vocabulary(taxonomy: Taxonomy, metrics: MetricTree, glossary: list[dict]) -> Vocabulary:
@@ -114,8 +130,8 @@ def build_vocabulary(taxonomy: Taxonomy, metrics: MetricTree, glossary: list[dic
         term_info[term] = t
         for word in (term, t.get("zh"), t.get("en"), *(t.get("aliases") or [])):
             add(word, ("term", term))
-    ordered = sorted(words, key=len, reverse=True)  # longest first: 点击率 before 点击
-    regex = re.compile("|".join(_pattern(w) for w in ordered)) if ordered else re.compile("(?!)")
+    regex = _alternation(w for w in words if not _only_problem(words[w]))
+    names = _alternation(w for w in words if any(k == "problem" for k, _ in words[w]))
     direction_of = {}
     for move, dwords in (rules.get("directions") or {}).items():
         for w in dwords:
@@ -123,8 +139,22 @@ def build_vocabulary(taxonomy: Taxonomy, metrics: MetricTree, glossary: list[dic
     dregex = re.compile(
         "|".join(_pattern(w) for w in sorted(direction_of, key=len, reverse=True)), re.I
     )
+    cues = {
+        key: {
+            value: _alternation(map(str, ws), re.I) for value, ws in (rules.get(key) or {}).items()
+        }
+        for key in ("dimensions", "concentration")
+    }
+    cues["dimension"] = cues.pop("dimensions")
     return Vocabulary(
-        dict(words), regex, term_info, dregex, direction_of, int(rules.get("window", 14))
+        dict(words),
+        regex,
+        names,
+        term_info,
+        dregex,
+        direction_of,
+        int(rules.get("window", 14)),
+        cues,
     )
 
 
@@ -160,6 +190,13 @@ def suggest(text: str, taxonomy: Taxonomy, vocab: Vocabulary, limit: int = 5) ->
     problem_reasons: dict[str, list[str]] = defaultdict(list)
     problem_score: Counter[str] = Counter()
     term_hits: Counter[str] = Counter()
+    glossary_bonus: Counter[str] = Counter()
+    cue_words: dict[tuple[str, str], str] = {}
+    for m in vocab.names.finditer(text):
+        for kind, value in vocab.lookup(m.group(0)):
+            if kind == "problem" and m.group(0) not in problem_reasons[value]:
+                problem_score[value] += NAME_WEIGHT
+                problem_reasons[value].append(m.group(0))
     for m in vocab.regex.finditer(text):
         word = m.group(0)
         for kind, value in vocab.lookup(word):
@@ -170,11 +207,7 @@ def suggest(text: str, taxonomy: Taxonomy, vocab: Vocabulary, limit: int = 5) ->
                 move = _direction(vocab, text, m.end())
                 if move:
                     moves[value].add(move)
-            elif kind == "problem":
-                if word not in problem_reasons[value]:
-                    problem_score[value] += 3.0
-                    problem_reasons[value].append(word)
-            else:
+            elif kind == "term":
                 term_hits[value] += 1
     for term in term_hits:
         info = vocab.term_info.get(term, {})
@@ -183,25 +216,37 @@ def suggest(text: str, taxonomy: Taxonomy, vocab: Vocabulary, limit: int = 5) ->
             metric_words[str(info["metric"])].append(term)
         for pid in info.get("problems") or []:
             if pid in taxonomy and term not in problem_reasons[pid]:
-                problem_score[pid] += 1.0
+                glossary_bonus[pid] = min(glossary_bonus[pid] + GLOSSARY_WEIGHT, GLOSSARY_CAP)
                 problem_reasons[pid].append(term)
+    problem_score.update(glossary_bonus)
+    for key, values in vocab.cues.items():
+        for value, pattern in values.items():
+            hit = pattern.search(text)
+            if hit:
+                moves[key].add(value)
+                cue_words[(key, value)] = hit.group(0)
     for p in taxonomy:
-        keys = [k for k in p.signature if k not in ("concentration", "dimension")]
-        if not keys:
+        keys = list(p.signature)
+        agree = [k for k in keys if moves.get(k, set()) & set(p.signature[k])]
+        against = [k for k in keys if moves.get(k) and not moves[k] & set(p.signature[k])]
+        mentioned = [k for k in keys if metric_hits.get(k)]
+        if not agree and not problem_score[p.id]:
             continue
-        agree = sum(1 for k in keys if moves.get(k, set()) & set(p.signature[k]))
-        against = sum(1 for k in keys if moves.get(k) and not moves[k] & set(p.signature[k]))
-        mentioned = sum(1 for k in keys if metric_hits.get(k))
-        share = (2.0 * agree + 0.5 * (mentioned - agree) - 1.0 * against) / len(keys)
-        if share <= 0 or (agree == 0 and not problem_score[p.id]):
+        unsure = len([k for k in mentioned if k not in agree and k not in against])
+        score = (2.0 * len(agree) + 0.5 * unsure - 1.0 * len(against)) / len(keys)
+        score += SPECIFIC_WEIGHT * max(len(agree) - 1, 0)  # a fuller match is more specific
+        if score <= 0:
             continue
-        problem_score[p.id] += share
-        for k in keys:
-            if metric_hits.get(k):
+        problem_score[p.id] += score
+        for k in agree + [k for k in mentioned if k not in agree]:
+            if k in vocab.cues:
+                value = next(v for v in p.signature[k] if v in moves[k])
+                reason = f"{cue_words[(k, value)]}({value})"
+            else:
                 seen = "/".join(sorted(moves.get(k, ())))
                 reason = f"{metric_words[k][0]}{'(' + seen + ')' if seen else ''}"
-                if reason not in problem_reasons[p.id]:
-                    problem_reasons[p.id].append(reason)
+            if reason not in problem_reasons[p.id]:
+                problem_reasons[p.id].append(reason)
     problems = [
         Suggestion(pid, score, problem_reasons[pid])
         for pid, score in sorted(problem_score.items(), key=lambda kv: (-kv[1], kv[0]))
