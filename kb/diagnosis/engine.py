@@ -52,6 +52,7 @@ class Diagnosis:
     table_metrics: MetricTree | None = None
     focus: str | None = None  # when the KPI held: the metric that moved the bad way most
     focus_drill: Drilldown | None = None
+    vocab: DimensionVocabulary | None = None  # for dimension labels in reports
 
     @property
     def headline(self) -> Movement:
@@ -221,6 +222,7 @@ def diagnose(
         table_metrics=metrics,
         focus=focus,
         focus_drill=focus_drill,
+        vocab=vocab,
     )
 
 

@@ -61,6 +61,7 @@ def significance_text(mv) -> str:
 
 def summary(d, vocab=None) -> str:
     """Two or three sentences: what moved, what drove it, where, and what it likely is."""
+    vocab = vocab or d.vocab
     mv = d.headline
     unit = mv.unit
     sentences = [
@@ -88,6 +89,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def markdown_report(d, vocab=None) -> str:
+    vocab = vocab or d.vocab
     c = d.comparison
     lines = [
         f"# 诊断报告: {d.headline.label} ({d.kpi})",
@@ -184,6 +186,7 @@ def _unit(d, metric: str) -> str:
 def case_draft(d, vocab=None, today: dt.date | None = None) -> Document:
     """A case document pre-filled from the diagnosis; the person completes the prompts."""
     today = today or dt.date.today()
+    vocab = vocab or d.vocab
     top = d.matches[0].problem if d.matches else None
     mv = d.headline
     c = d.comparison
@@ -205,11 +208,12 @@ def case_draft(d, vocab=None, today: dt.date | None = None) -> Document:
             if m.direction != "flat" or m.metric == d.kpi
         ][:10],
     ]
-    if causes:
+    unit = mv.unit
+    for r in causes[:3]:
         phenomenon.append(
-            "- 下钻: " + "; ".join(f"{segment_label(r.segment, vocab)} 占变化 {share(r.share)}"
-                                   for r in causes[:3])
-        )  # fmt: skip
+            f"- 下钻: {segment_label(r.segment, vocab)} {fmt(r.baseline, unit)} → "
+            f"{fmt(r.current, unit)} ({pct(r.change_pct)}), 占变化 {share(r.share)}"
+        )
     checks = [f"- [ ] {h.text} — 检查: {h.check}" for h in d.hypotheses[:5]]
     body = "\n".join(
         [
