@@ -9,7 +9,7 @@ from kb.analysis import query_words
 from kb.query import ParsedQuery
 
 SNIPPET_CHARS = 120
-_SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
 _CLAUSE = re.compile(r"[,，、:：]")
 
 
@@ -34,22 +34,27 @@ def _pattern(terms: list[str]) -> re.Pattern | None:
 
 def make_snippet(text: str, terms: list[str], size: int = SNIPPET_CHARS) -> tuple[str, str]:
     """(plain snippet, HTML snippet with <mark>) around the sentences with the most matches."""
-    text = " ".join(text.split()) if "\n" not in text else text
     pattern = _pattern(terms)
-    sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+    # (line number, sentence): a snippet grows within its own line/paragraph, never across one
+    sentences = [
+        (n, part)
+        for n, line in enumerate(text.splitlines())
+        for part in _SENTENCE_END.split(line)
+        if part.strip()
+    ]
     if not sentences:
         return "", ""
     best = 0
     if pattern:
         scores = []
-        for s in sentences:
-            found = {m.group(0).casefold() for m in pattern.finditer(s)}
-            scores.append((len(found), len(s) < 2 * size))
+        for _line, sent in sentences:
+            found = {m.group(0).casefold() for m in pattern.finditer(sent)}
+            scores.append((len(found), len(sent) < 2 * size))
         best = max(range(len(sentences)), key=lambda i: scores[i])
-    snippet = sentences[best].strip()
+    line, snippet = sentences[best][0], sentences[best][1].strip()
     i = best + 1
-    while len(snippet) < size * 0.6 and i < len(sentences):
-        snippet += sentences[i].strip()
+    while len(snippet) < size * 0.6 and i < len(sentences) and sentences[i][0] == line:
+        snippet += sentences[i][1].strip()
         i += 1
     prefix = "…" if best > 0 else ""
     if len(snippet) > size:
