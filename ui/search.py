@@ -64,6 +64,14 @@ def _filters(facets: dict[str, dict[str, int]], tags: list[str]) -> None:
         )
 
 
+def _param(name: str) -> str | None:
+    """A filter's value: its widget's state, or the URL on a fresh load (the filter widgets are
+    drawn after the search, because they show the result counts)."""
+    if name in st.session_state:
+        return st.session_state[name] or None
+    return st.query_params.get(name) or None
+
+
 def _current_page() -> int:
     """The page number: the widget's value, or ?page= on a fresh load (drawn only later)."""
     value = st.session_state.get("page") or st.query_params.get("page") or 1
@@ -94,9 +102,9 @@ def render() -> None:
     page = _current_page()
     results = idx.search(
         query,
-        kind=st.session_state.get("kind") or None,
-        problem=st.session_state.get("problem") or None,
-        tag=st.session_state.get("tag") or None,
+        kind=_param("kind"),
+        problem=_param("problem"),
+        tag=_param("tag"),
         page=page,
         per_page=PER_PAGE,
     )

@@ -20,7 +20,7 @@ def _ask(question, key: str, current=None) -> str:
         question.text,
         values,
         index=values.index(current) if current in values else None,
-        format_func=labels.get,
+        format_func=lambda v: labels.get(v, str(v)),
         help=question.hint or None,
         horizontal=True,
         key=key,
