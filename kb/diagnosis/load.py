@@ -75,22 +75,21 @@ def _read_raw(source, sheet=None) -> tuple[pd.DataFrame, str]:
                 f"{name}: 无法读取 Excel 文件 (cannot read Excel: {exc})"
             ) from None
         return frame, name
+    if not data.strip():
+        raise DiagnosisInputError(f"{name}: 文件是空的 (the file is empty)")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = data.decode(encoding)
+            frame = pd.read_csv(io.BytesIO(data), encoding=encoding, low_memory=False)
             break
         except UnicodeDecodeError:
             continue
+        except pd.errors.ParserError as exc:
+            raise DiagnosisInputError(f"{name}: CSV 格式错误 (malformed CSV: {exc})") from None
     else:
         raise DiagnosisInputError(
             f"{name}: 文件编码无法识别, 请另存为 UTF-8 (save the file as UTF-8)"
         )
-    if not text.strip():
-        raise DiagnosisInputError(f"{name}: 文件是空的 (the file is empty)")
-    try:
-        frame = pd.read_csv(io.StringIO(text), skipinitialspace=True, low_memory=False)
-    except pd.errors.ParserError as exc:
-        raise DiagnosisInputError(f"{name}: CSV 格式错误 (malformed CSV: {exc})") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
     return frame, name
 
 
