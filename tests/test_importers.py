@@ -233,3 +233,27 @@ def test_user_accepts_or_changes_suggestions_after_import(ws):
     with pytest.raises(DocumentError, match="no-such-problem"):
         apply_choices(ws, doc_id, problems=["no-such-problem"])
     assert saved(ws, doc_id).problems == ["channel-traffic-drop", "ctr-down"]
+
+
+def test_link_only_body_neutralises_hostile_notes_and_urls(ws):
+    data = json.dumps(
+        {
+            "bookmarks": [
+                {
+                    "createdAt": 1772409600,
+                    "title": "<img src=x onerror=alert(1)>标题",
+                    "tags": ["<b>tag</b>"],
+                    "content": {
+                        "type": "link",
+                        "url": 'https://e.example.com/a"><script>x</script>',
+                    },
+                    "note": "<script>alert(1)</script>[点](javascript:alert(2))",
+                }
+            ]
+        }
+    ).encode()
+    report = import_export(ws, "k.json", data, fetch=False)
+    text = (ws.config.root / "articles" / f"{report.imported[0]}.md").read_text("utf-8")
+    body = text.split("---", 2)[2]
+    assert "<script" not in body and "javascript:" not in body and "<img" not in body
+    assert "%3Cscript%3E" in body  # the URL is kept, encoded

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
+from urllib.parse import quote
 
 from kb.documents import (
     ID_MAX,
@@ -33,6 +34,7 @@ from kb.importers.fetch import FetchError, Page, fetch
 from kb.importers.ids import make_id, url_slug
 from kb.importers.suggest import Suggestions, suggest, vocabulary_for
 from kb.importers.textutil import clean_tags
+from kb.sanitize import clean_markdown
 from kb.workspace import Workspace
 
 Progress = Callable[[int, int, str], None]
@@ -78,15 +80,17 @@ class ImportReport:
 
 
 def _link_body(draft: Draft) -> str:
+    """The body of a link-only article; the note and URL come from outside, so it is cleaned."""
+    url = quote(draft.url, safe=":/?#[]@!$&'()*+,;=%~")  # no <, >, spaces or quotes
     lines = [
         f"> 仅链接：正文尚未抓取（{draft.link_reason or '未抓取'}）。"
         "可以稍后重新抓取 (link only: refetch later)。",
         "",
-        f"<{draft.url}>" if draft.url else "",
+        f"<{url}>" if draft.url else "",
     ]
     if draft.note:
         lines += ["", f"备注：{draft.note}"]
-    return "\n".join(lines)
+    return clean_markdown("\n".join(lines))
 
 
 @dataclass
