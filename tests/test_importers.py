@@ -55,7 +55,7 @@ def test_pocket_csv_entries_become_link_only_articles_with_tags_dates_status(ws)
     first, second = (saved(ws, i) for i in report.imported)
     assert first.title == "抖音渠道流量腰斩：一次复盘" and first.tags == ["抖音", "复盘"]
     assert str(first.created) == "2026-03-02" and first.meta["link_only"] is True
-    assert first.source.startswith("https://news.example.com/zh-article.html")
+    assert first.source == "https://news.example.com/zh-article.html"  # no utm_* kept
     assert "仅链接" in first.body
     assert second.meta["status"] == "archived"
     assert set(report.link_only) == set(report.imported)

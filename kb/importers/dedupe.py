@@ -55,6 +55,20 @@ def normalise_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, urlencode(query), ""))
 
 
+def strip_tracking(url: str) -> str:
+    """The URL as given minus tracking parameters: what is stored as the article's source."""
+    try:
+        parts = urlsplit((url or "").strip())
+    except ValueError:
+        return (url or "").strip()
+    if not parts.query:
+        return parts.geturl()
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 def url_key(url: str) -> str:
     """Like normalise_url but http and https count as the same page."""
     norm = normalise_url(url)

@@ -27,7 +27,7 @@ from kb.documents import (
     save_document,
 )
 from kb.importers import exports, files, limits
-from kb.importers.dedupe import Seen, normalise_url
+from kb.importers.dedupe import Seen, normalise_url, strip_tracking
 from kb.importers.draft import Draft
 from kb.importers.extract import decode_html, extract_html, extract_text, one_line
 from kb.importers.fetch import FetchError, Page, fetch
@@ -267,6 +267,7 @@ class Importer:
                     self._progress(done, total, draft.label)
                     continue
                 pending.add(key)
+                draft.url = strip_tracking(draft.url)
             todo.append(draft)
         needs_work = [d for d in todo if d.html or (d.url and not d.body and fetch_pages)]
         if len(needs_work) > 1 and self.workers > 1:
@@ -299,7 +300,7 @@ def import_url(workspace: Workspace, url: str, **options) -> ImportReport:
     if reason:
         importer._progress(1, 1, url)
         return ImportReport(skipped=[(url, reason)])
-    draft = importer._fill(Draft(label=url, url=url), fetch_pages=True)
+    draft = importer._fill(Draft(label=url, url=strip_tracking(url)), fetch_pages=True)
     if draft.link_only:
         importer._progress(1, 1, url)
         return ImportReport(failed=[(url, draft.link_reason)])
