@@ -11,7 +11,8 @@ from ui.diagnosis import charts
 from ui.diagnosis.state import state
 from ui.i18n import t
 
-CARDS = 6
+CARDS = 8
+PER_ROW = 4
 
 
 def fmt_value(value: float | None, unit: str = "") -> str:
@@ -31,8 +32,8 @@ def _pct(value: float | None) -> str | None:
 def _cards(diag) -> None:
     moves = [diag.headline] + [m for k, m in diag.movements.items() if k != diag.kpi]
     moves = moves[:CARDS]
-    cols = st.columns(len(moves))
-    for col, mv in zip(cols, moves, strict=True):
+    cols = [c for _ in range(0, len(moves), PER_ROW) for c in st.columns(PER_ROW)]
+    for col, mv in zip(cols, moves, strict=False):
         help_text = t(
             "dx.card_help", base=fmt_value(mv.baseline, mv.unit), dir=t(f"moves.{mv.direction}")
         )
@@ -46,6 +47,11 @@ def _cards(diag) -> None:
             help=help_text,
             border=True,
         )
+
+
+def _md(text: str) -> str:
+    """Engine text inside Markdown: '2026-03-01~2026-03-07' must not become strikethrough."""
+    return text.replace("~", "\\~")
 
 
 def _segment_text(segment: dict) -> str:
@@ -107,9 +113,9 @@ def step_changes() -> None:
     diag = state()["result"]
     st.subheader(t("dx.step3"))
     comp = diag.comparison
-    st.caption(t("dx.periods", cur=comp.current.label, base=comp.baseline.label))
+    st.caption(t("dx.periods", cur=_md(comp.current.label), base=_md(comp.baseline.label)))
     for note in diag.notes:
-        st.caption(f"ℹ️ {note}")
+        st.caption(f"ℹ️ {_md(note)}")
     _cards(diag)
     left, right = st.columns(2)
     with left:

@@ -12,6 +12,8 @@ from ui.diagnosis import service
 from ui.diagnosis.state import go, state
 from ui.i18n import lang, t
 
+FIRST_SAMPLE = "channel-collapse"
+
 
 def _error(exc: Exception) -> None:
     """A clear message in the page, never a traceback."""
@@ -65,11 +67,12 @@ def step_source() -> None:
         if not names:
             st.info(t("dx.no_samples"))
             return
-        current = s["name"][:-4] if s["mode"] == "sample" and s["name"] else names[0]
+        wanted = st.query_params.get("sample")  # ?sample=NAME: a shareable link to a sample
+        current = s["name"][:-4] if s["mode"] == "sample" and s["name"] else wanted
         name = st.selectbox(
             t("dx.sample"),
             names,
-            index=names.index(current) if current in names else 0,
+            index=names.index(current) if current in names else _first_sample(names),
             format_func=lambda n: t(f"samples.{n}") if t(f"samples.{n}") != f"samples.{n}" else n,
             key="dx_sample",
         )
@@ -92,6 +95,11 @@ def step_source() -> None:
             s.update(mode="nodata", name=None, data=None, answers={}, result=None, nodata=None)
             go(4)
             st.rerun()
+
+
+def _first_sample(names: list[str]) -> int:
+    """The sample a new user sees first: the classic one-channel collapse, if bundled."""
+    return names.index(FIRST_SAMPLE) if FIRST_SAMPLE in names else 0
 
 
 def _label(target: str) -> str:
