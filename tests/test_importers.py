@@ -257,3 +257,19 @@ def test_link_only_body_neutralises_hostile_notes_and_urls(ws):
     body = text.split("---", 2)[2]
     assert "<script" not in body and "javascript:" not in body and "<img" not in body
     assert "%3Cscript%3E" in body  # the URL is kept, encoded
+
+
+def test_preview_builds_documents_without_writing(ws):
+    report = import_file(ws, "note.md", fixture("note.md"), save=False)
+    doc = report.documents[report.imported[0]]
+    assert doc.title == "周报模板笔记" and report.suggestions[doc.id].metrics
+    assert not (ws.config.root / "articles").exists()
+
+
+def test_entries_beyond_the_limit_are_reported_not_imported(ws, monkeypatch):
+    from kb.importers import limits
+
+    monkeypatch.setattr(limits, "MAX_ENTRIES", 1)
+    report = import_export(ws, "pocket.csv", fixture("pocket.csv"), fetch=False)
+    assert len(report.imported) == 1
+    assert any("条目过多" in n for n in report.notes)
