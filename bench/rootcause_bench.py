@@ -5,7 +5,8 @@ a leaf, lognormal volumes); 1–3 root-cause segments, each 1–3 dimensions dee
 leaves inside a root cause are scaled by (1 − r), r ~ U(0.3, 0.9); every leaf gets Gaussian
 noise. Additive KPIs scale the value; ratio KPIs scale the rate (numerator at a noisy
 denominator). Reported: micro-F1 of the exact segments found (a segment counts only if it
-equals an injected one).
+equals an injected one), and on noise-only instances (no root cause) how many segments are
+reported anyway (false alarms).
 
     python bench/rootcause_bench.py [--instances 100] [--seed 1]
 """
@@ -48,6 +49,17 @@ def run(instances: int, seed: int, kind: str, n_dims: int, noise: float, max_dep
     return precision, recall, f1, seconds / instances
 
 
+def false_alarms(instances: int, seed: int, kind: str, noise: float) -> float:
+    """Segments reported per noise-only instance (3–5 dimensions, no root cause)."""
+    rng = np.random.default_rng(seed)
+    found = 0
+    for _ in range(instances):
+        n_dims = int(rng.integers(3, 6))
+        inst = rootcause_instance(rng, n_dims=n_dims, n_causes=0, kind=kind, noise=noise)
+        found += len(localize(inst.codes, inst.labels, inst.v, inst.f).causes)
+    return found / instances
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=100)
@@ -63,6 +75,13 @@ def main() -> None:
                     f"| {kind} | {n_dims} | {noise:.2f} | {args.instances} | {p:.3f} | {r:.3f} "
                     f"| {f1:.3f} | {sec * 1000:.0f} |"
                 )
+    print()
+    print("| KPI | noise | noise-only instances | segments reported per instance |")
+    print("|---|---|---|---|")
+    for kind in ("additive", "ratio"):
+        for noise in (0.02, 0.05, 0.10):
+            rate = false_alarms(args.instances, args.seed, kind, noise)
+            print(f"| {kind} | {noise:.2f} | {args.instances} | {rate:.3f} |")
 
 
 if __name__ == "__main__":

@@ -155,3 +155,17 @@ def test_bundled_taxonomy_ranks_the_sample_stories(ws):
     interview.answer("PV", "down")
     interview.answer("UV", "flat")
     assert interview.posterior()[0][0].id == "pv-down-uv-flat"
+
+
+def test_consult_without_data_asks_then_ranks_and_names_the_data_needed(ws):
+    if len(ws.taxonomy) < 25:
+        pytest.skip("data/problems.yaml is still being written")
+    from kb.diagnosis import consult
+
+    first = consult(ws).to_json()
+    assert first["next_question"]["options"][-1]["label"] == "不知道"
+    assert first["hypotheses"] == []
+    out = consult(ws, {"新客数": "下降", "CAC": "上升"}).to_json()
+    assert out["problems"][0]["id"] == "acquisition-down-cost-up"
+    assert out["hypotheses"][0]["problem"] == "acquisition-down-cost-up"
+    assert any(h["data_needed"] for h in out["hypotheses"])
