@@ -68,7 +68,7 @@ def summary(d, vocab=None) -> str:
         f"{mv.label} {DIRECTION[mv.direction]}: {fmt(mv.baseline, unit)} → {fmt(mv.current, unit)} "
         f"({pct(mv.change_pct)}), {significance_text(mv)}。"
     ]
-    if d.factors and mv.change:
+    if d.factors and mv.change and mv.direction != "flat":
         top = d.factors[0]
         sentences.append(f"主要因素: {top.label} {pct(top.change_pct)}, 贡献 {share(top.share)}。")
     causes = [r for r in d.drill.rows if r.root_cause]
@@ -77,6 +77,16 @@ def summary(d, vocab=None) -> str:
     elif causes:
         where = "、".join(segment_label(r.segment, vocab) for r in causes[:3])
         sentences.append(f"变化集中在 {where} (占变化 {share(causes[0].share)})。")
+    if d.focus and d.focus in d.movements:
+        fm = d.movements[d.focus]
+        sentences.append(
+            f"但 {fm.label} {DIRECTION[fm.direction]}: {fmt(fm.baseline, fm.unit)} → "
+            f"{fmt(fm.current, fm.unit)} ({pct(fm.change_pct)})"
+        )
+        focus_causes = [r for r in d.focus_drill.rows if r.root_cause]
+        if focus_causes:
+            sentences.append(f", 集中在 {segment_label(focus_causes[0].segment, vocab)}")
+        sentences.append("。")
     if d.matches:
         sentences.append(f"最可能的问题类型: {d.matches[0].problem.name.zh}。")
     return "".join(sentences)
@@ -139,6 +149,17 @@ def markdown_report(d, vocab=None) -> str:
                 row[4:4] = [fmt(r.mix, ""), fmt(r.rate, "")]
             body.append(row)
         lines += _table(headers, body)
+    if d.focus_drill is not None and d.focus_drill.rows:
+        fm = d.movements[d.focus]
+        lines += ["", f"## 下钻: {fm.label} (KPI 持平, 但它在变坏)", ""]
+        lines += _table(
+            ["维度值", "基线", "当前", "变化", "占比", "根因"],
+            [
+                [segment_label(r.segment, vocab), fmt(r.baseline, fm.unit), fmt(r.current, fm.unit),
+                 pct(r.change_pct), share(r.share), "是" if r.root_cause else ""]
+                for r in d.focus_drill.rows
+            ],
+        )  # fmt: skip
     lines += ["", "## 可能的问题类型", ""]
     if d.matches:
         lines += _table(
