@@ -220,7 +220,7 @@ def test_cli_json_report(ws, capsys):
 
 def test_user_accepts_or_changes_suggestions_after_import(ws):
     from kb.documents import DocumentError
-    from kb.importers.service import apply_choices
+    from kb.importers.later import apply_choices
 
     report = import_file(ws, "s.txt", fixture("standup.txt"))
     doc_id = report.imported[0]

@@ -14,7 +14,8 @@ import pytest
 
 from kb.documents import read_document
 from kb.importers.fetch import ENV_ALLOW, BlockedError, FetchError, fetch
-from kb.importers.service import import_export, import_url, refetch
+from kb.importers.later import refetch
+from kb.importers.service import import_export, import_url
 from kb.workspace import Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"

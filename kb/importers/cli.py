@@ -14,7 +14,9 @@ from pathlib import Path
 
 from kb.importers import limits
 from kb.importers.exports import FORMATS
-from kb.importers.service import ImportReport, import_file, import_url, refetch
+from kb.importers.later import refetch
+from kb.importers.report import ImportReport
+from kb.importers.service import import_file, import_url
 from kb.workspace import Workspace
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")

@@ -23,7 +23,6 @@ from kb.documents import (
     Document,
     DocumentError,
     document_path,
-    read_document,
     save_document,
 )
 from kb.importers import exports, files, limits
@@ -32,6 +31,7 @@ from kb.importers.draft import Draft
 from kb.importers.extract import decode_html, extract_html, extract_text, one_line
 from kb.importers.fetch import FetchError, Page, fetch
 from kb.importers.ids import make_id, url_slug
+from kb.importers.report import ImportReport
 from kb.importers.suggest import Suggestions, suggest, vocabulary_for
 from kb.importers.textutil import clean_tags
 from kb.sanitize import clean_markdown
@@ -39,44 +39,6 @@ from kb.workspace import Workspace
 
 Progress = Callable[[int, int, str], None]
 Fetcher = Callable[[str], Page]
-
-
-@dataclass
-class ImportReport:
-    """What an import did: ids imported, items skipped or failed with the reason each."""
-
-    imported: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
-    link_only: list[str] = field(default_factory=list)  # imported ids still without a body
-    notes: list[str] = field(default_factory=list)  # things worth knowing, not failures
-    suggestions: dict[str, Suggestions] = field(default_factory=dict)
-    documents: dict[str, Document] = field(default_factory=dict)
-
-    def extend(self, other: ImportReport) -> None:
-        for name in ("imported", "skipped", "failed", "link_only", "notes"):
-            getattr(self, name).extend(getattr(other, name))
-        self.suggestions.update(other.suggestions)
-        self.documents.update(other.documents)
-
-    def summary(self) -> str:
-        """One line for people, Chinese first."""
-        lo = f"（其中 {len(self.link_only)} 篇仅链接）" if self.link_only else ""
-        return (
-            f"导入 {len(self.imported)} 篇{lo}，跳过 {len(self.skipped)} 篇（重复），"
-            f"失败 {len(self.failed)} 篇 / imported {len(self.imported)}, "
-            f"skipped {len(self.skipped)}, failed {len(self.failed)}"
-        )
-
-    def as_dict(self) -> dict:
-        return {
-            "imported": self.imported,
-            "link_only": self.link_only,
-            "skipped": [{"item": i, "reason": r} for i, r in self.skipped],
-            "failed": [{"item": i, "reason": r} for i, r in self.failed],
-            "notes": self.notes,
-            "suggestions": {k: v.as_dict() for k, v in self.suggestions.items()},
-        }
 
 
 def _link_body(draft: Draft) -> str:
@@ -361,67 +323,3 @@ def import_export(
     report = Importer(workspace, **options).run(drafts, fetch_pages=fetch)
     report.notes[:0] = [f"{name}: {n}" for n in notes]
     return report
-
-
-def refetch(workspace: Workspace, doc_id: str, **options) -> ImportReport:
-    """Fetch a link-only article's page now and fill in its body (the file is updated)."""
-    importer = Importer(workspace, **options)
-    try:
-        doc = read_document(document_path(workspace.config, "article", doc_id))
-    except (DocumentError, OSError) as exc:
-        return ImportReport(failed=[(doc_id, f"找不到文章 ({exc.__class__.__name__}: {exc})")])
-    if not doc.source.startswith(("http://", "https://")):
-        return ImportReport(failed=[(doc_id, "文章没有可抓取的网址 (no source URL)")])
-    draft = importer._fill(Draft(label=doc_id, url=doc.source), fetch_pages=True)
-    if draft.link_only:
-        return ImportReport(failed=[(doc_id, draft.link_reason)])
-    sha = doc.sha
-    doc.body = draft.body
-    doc.meta.pop("link_only", None)
-    for key, value in (("site", draft.site), ("published", draft.published)):
-        if value and not doc.meta.get(key):
-            doc.meta[key] = value
-    if draft.author and not doc.meta.get("author"):
-        doc.meta["author"] = draft.author
-    doc.summary = doc.summary or one_line(draft.summary, 300)
-    try:
-        save_document(workspace.config, doc, expected_sha=sha)
-    except (ConflictError, DocumentError) as exc:
-        return ImportReport(failed=[(doc_id, str(exc))])
-    found = suggest(f"{doc.title}\n{doc.body}", workspace.taxonomy, importer.vocabulary)
-    return ImportReport(imported=[doc_id], suggestions={doc_id: found}, documents={doc_id: doc})
-
-
-def apply_choices(
-    workspace: Workspace,
-    doc_id: str,
-    *,
-    problems: list[str] | None = None,
-    metrics: list[str] | None = None,
-    tags: list[str] | None = None,
-    kind: str = "article",
-) -> Document:
-    """Save the problem types, metrics and tags the user accepted (or changed) for a document.
-
-    Unknown problem ids or metric names are refused with the field named (DocumentError);
-    a file changed on disk meanwhile raises ConflictError instead of losing that edit.
-    """
-    from kb.documents import FieldError, validate_links
-
-    doc = read_document(document_path(workspace.config, kind, doc_id))
-    sha = doc.sha
-    if problems is not None:
-        doc.problems = list(dict.fromkeys(problems))
-    if metrics is not None:
-        doc.metrics = list(dict.fromkeys(metrics))
-    if tags is not None:
-        doc.tags = clean_tags(tags)
-    errors: list[FieldError] = [
-        e
-        for e in validate_links(doc, workspace.taxonomy, workspace.metrics)
-        if e.field in ("problems", "metrics")
-    ]
-    if errors:
-        raise DocumentError(errors)
-    save_document(workspace.config, doc, expected_sha=sha)
-    return doc
