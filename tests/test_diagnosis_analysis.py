@@ -182,3 +182,21 @@ def test_ratio_kpi_mix_and_rate_effects_add_up(ws):
     assert total == pytest.approx(result.headline.change, rel=1e-9)
     assert drill.rows[0].segment == {"user_type": "新客"}
     assert abs(drill.rows[0].rate) > abs(drill.rows[0].mix)
+
+
+def test_short_files_fall_back_to_the_adjacent_period_and_partial_periods_are_flagged():
+    short = pd.date_range("2026-03-05", "2026-03-14", freq="D")
+    c = choose(short)
+    assert c.current.days == 5 and c.baseline.label == "2026-03-05~2026-03-09"
+    partial = choose(dates(), current="2026-03-10:2026-03-20")
+    assert "5/11" in partial.note
+
+
+def test_json_is_strict_even_with_undefined_ratios(ws):
+    import json
+
+    frame = daily_scenario(seed=1)
+    frame.loc[frame["date"] == frame["date"].min(), ["UV", "订单数", "GMV"]] = 0
+    out = diagnose(frame, ws, kpi="转化率").to_json()
+    json.dumps(out, allow_nan=False)
+    assert out["series"][0]["value"] is None

@@ -1,7 +1,7 @@
 """One entry point: a metrics file -> a Diagnosis (what changed, why, what to try, what to read).
 
 `diagnose()` chains the steps (load -> periods -> movements -> factors -> drill-down -> match)
-and returns a dataclass whose `to_json()` is the Diagnosis contract of docs/design.md
+and returns a dataclass whose `to_json()` is the Diagnosis contract of the design notes
 (kpi, current, baseline, change, change_pct, significant, movements, factors, drilldown,
 problems, hypotheses, documents), extended with periods, a metrics table, chart-ready tables,
 notes and follow-up questions for metrics missing from the file.
@@ -124,7 +124,10 @@ class Diagnosis:
             "by_dimension": {
                 d: [r.to_json() for r in rows] for d, rows in self.drill.by_dimension.items()
             },
-            "series": self.series().to_dict(orient="records"),
+            "series": [
+                {**row, "value": _r(row["value"])}
+                for row in self.series().to_dict(orient="records")
+            ],
             "waterfall": [{**r, "value": _r(r["value"])} for r in self.waterfall()],
             "focus": None
             if self.focus_drill is None

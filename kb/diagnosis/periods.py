@@ -121,8 +121,14 @@ def choose(
         else:
             lag = cur.days
             if freq_days == 1 and cur.days % 7:
-                lag = 7 * math.ceil(cur.days / 7)
-                note = f"按星期对齐: 基线取 {lag} 天前的同星期 (weekday-aligned, {lag} days back)"
+                aligned = 7 * math.ceil(cur.days / 7)
+                if cur.shift(aligned).start >= dates[0]:
+                    lag = aligned
+                    note = (
+                        f"按星期对齐: 基线取 {lag} 天前的同星期 (weekday-aligned, {lag} days back)"
+                    )
+                else:
+                    note = "数据不足以按星期对齐, 基线取紧邻的前一段 (too little data to align weekdays)"
             base = cur.shift(lag)
     elif mode in ("yoy", "同比", "year"):
         mode = "yoy"
@@ -139,9 +145,22 @@ def choose(
                 f"两个时期天数不同 ({cur.days} vs {base.days}): 基线按天数折算 "
                 f"(baseline scaled by days)"
             )
-    _require_rows(dates, freq_days, cur, "当前期 (current period)")
-    _require_rows(dates, freq_days, base, "基线期 (baseline period)")
-    return Comparison(cur, base, mode, lag, note)
+    notes = [note] if note else []
+    for period, what in ((cur, "当前期"), (base, "基线期")):
+        _require_rows(
+            dates,
+            freq_days,
+            period,
+            f"{what} ({'current' if what == '当前期' else 'baseline'} period)",
+        )
+        have = int(((dates >= period.start) & (dates <= period.end)).sum())
+        expected = math.ceil(period.days / freq_days)
+        if have < expected:
+            notes.append(
+                f"{what} {period.label} 只有 {have}/{expected} 个日期有数据, 比较可能偏低 "
+                f"(only {have} of {expected} dates have rows)"
+            )
+    return Comparison(cur, base, mode, lag, "; ".join(notes))
 
 
 def in_period(dates: pd.Series, period: Period):
