@@ -6,7 +6,8 @@ targets=None)` -> Diagnosis (`.to_json()` is the Diagnosis contract of the desig
 kb.diagnosis.report (markdown_report, case_draft). Command line: kb.diagnosis.cli.
 """
 
-from kb.diagnosis.engine import Consultation, Diagnosis, consult, diagnose, load
+from kb.diagnosis.consult import Consultation, consult
+from kb.diagnosis.engine import Diagnosis, diagnose, load
 from kb.diagnosis.load import DiagnosisInputError, Table
 
 __all__ = [
