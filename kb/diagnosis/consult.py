@@ -6,7 +6,7 @@ kb.diagnosis.questions.Interview instead of measured movements.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kb.diagnosis.match import Hypothesis, Match, evidence_from, hypotheses, linked_documents
 from kb.diagnosis.questions import Interview, Question
@@ -21,12 +21,14 @@ class Consultation:
     hypotheses: list[Hypothesis]
     documents: list[dict]
     next_question: Question | None
+    posterior: dict[str, float] = field(default_factory=dict)  # problem id -> probability
 
     def to_json(self, lang: str = "zh") -> dict:
         return {
             "answers": dict(self.interview.answers),
             "problems": [
-                {**m.to_json(lang), "probability": round(m.score, 4)} for m in self.matches
+                {**m.to_json(lang), "probability": round(self.posterior.get(m.problem.id, 0.0), 4)}
+                for m in self.matches
             ],
             "hypotheses": [h.to_json() for h in self.hypotheses],
             "documents": self.documents,
@@ -62,4 +64,5 @@ def consult(workspace, answers: dict | None = None, area: str | None = None, lan
         docs = linked_documents(workspace.collection(), matches)
     except Exception:  # noqa: BLE001 - a broken document must not stop a diagnosis
         docs = []
-    return Consultation(interview, matches, hyps, docs, interview.next_question(lang))
+    posterior = {p.id: prob for p, prob in ranked}
+    return Consultation(interview, matches, hyps, docs, interview.next_question(lang), posterior)
