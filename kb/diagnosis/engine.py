@@ -32,6 +32,7 @@ from kb.diagnosis.periods import Comparison, choose
 from kb.diagnosis.questions import Interview, Question
 from kb.metrics import MetricTree
 
+BY_DIMENSION_ROWS = 50  # per dimension in JSON, largest contributions first
 # KPI picked when none is asked for: the first one the file can give.
 AUTO_KPIS = ("GMV", "ROI", "订单数", "PV", "UV", "活跃用户数", "新客数", "注册数")
 
@@ -122,7 +123,8 @@ class Diagnosis:
                 "explained": _r(self.drill.explained),
             },
             "by_dimension": {
-                d: [r.to_json() for r in rows] for d, rows in self.drill.by_dimension.items()
+                d: [r.to_json() for r in rows[:BY_DIMENSION_ROWS]]
+                for d, rows in self.drill.by_dimension.items()
             },
             "series": [
                 {**row, "value": _r(row["value"])}

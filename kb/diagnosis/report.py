@@ -117,12 +117,15 @@ def markdown_report(d, vocab=None) -> str:
         "",
     ]
     rows = []
+    targets = any(mv.target is not None for mv in d.movements.values())
     for mv in sorted(d.movements.values(), key=lambda m: (m.direction == "flat", m.metric)):
-        rows.append(
-            [mv.label, fmt(mv.baseline, mv.unit), fmt(mv.current, mv.unit), pct(mv.change_pct),
-             DIRECTION[mv.direction], significance_text(mv)]
-        )  # fmt: skip
-    lines += _table(["指标", "基线", "当前", "变化", "方向", "显著性"], rows)
+        row = [mv.label, fmt(mv.baseline, mv.unit), fmt(mv.current, mv.unit), pct(mv.change_pct),
+               DIRECTION[mv.direction], significance_text(mv)]  # fmt: skip
+        if targets:
+            row += [fmt(mv.target, mv.unit), pct(mv.target_gap_pct)] if mv.target else ["", ""]
+        rows.append(row)
+    headers = ["指标", "基线", "当前", "变化", "方向", "显著性"]
+    lines += _table(headers + (["目标", "差距"] if targets else []), rows)
     if d.factors:
         lines += ["", f"## 因素分解 (LMDI, 各因素贡献之和 = {d.kpi} 的变化)", ""]
         unit = d.headline.unit
