@@ -53,10 +53,7 @@ def consult(workspace, answers: dict | None = None, area: str | None = None, lan
         agreed = [k for k in problem.signature if k in known]
         unknown = [k for k in problem.signature if k not in known]
         matches.append(Match(problem, prob / top, agreed, unknown))
-    moves = {k: v for k, v in known.items() if k in metrics}
-    bad = {k: v != "flat" and v != metrics[k].better for k, v in moves.items()}
-    ev = evidence_from({}, answers=known)
-    ev.bad = bad
+    ev = evidence_from({}, answers=known, metrics=metrics)
     if not known:  # nothing answered yet: every type is equally likely, no hypotheses
         matches = []
     hyps = hypotheses(matches, ev, metrics, lang)

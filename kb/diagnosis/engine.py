@@ -29,7 +29,7 @@ from kb.diagnosis.match import (
 )
 from kb.diagnosis.movements import Movement, compute_movements, grid_totals, period_sums
 from kb.diagnosis.periods import Comparison, choose
-from kb.diagnosis.questions import Interview, Question
+from kb.diagnosis.questions import Interview, Question, normalise_answer
 from kb.metrics import MetricTree
 
 BY_DIMENSION_ROWS = 50  # per dimension in JSON, largest contributions first
@@ -197,7 +197,8 @@ def diagnose(
     focus = _focus_metric(moves, kpi, metrics)
     focus_drill = drilldown(table, metrics, comparison, focus) if focus else None
     use = drill if drill.concentration or focus_drill is None else focus_drill
-    ev = evidence_from(moves, use, factors, answers)
+    answers = {k: normalise_answer(v) for k, v in (answers or {}).items()}
+    ev = evidence_from(moves, use, factors, answers, metrics)
     matches = rank_problems(workspace.taxonomy, ev, vocab)
     hyps = hypotheses(matches, ev, metrics, lang)
     try:

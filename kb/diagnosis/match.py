@@ -209,7 +209,11 @@ def linked_documents(collection, matches: list[Match]) -> list[dict]:
 
 
 def evidence_from(
-    moves: dict[str, Movement], drill=None, factors=None, answers: dict | None = None
+    moves: dict[str, Movement],
+    drill=None,
+    factors=None,
+    answers: dict | None = None,
+    metrics: MetricTree | None = None,
 ) -> Evidence:
     """Evidence from the data (movements, drill-down, factors) plus answers for missing keys."""
     ev = Evidence(
@@ -233,4 +237,6 @@ def evidence_from(
             ev.dimensions = [value]
         elif key not in SPECIAL_KEYS and key not in ev.moves:
             ev.moves[key] = value
+            m = metrics.metrics.get(key) if metrics is not None else None
+            ev.bad[key] = value != "flat" and value != (m.better if m else "up")
     return ev
