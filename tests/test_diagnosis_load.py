@@ -106,3 +106,10 @@ def test_vocabulary_resolves_dimension_headers():
     assert vocab.resolve("User Type") == "user_type"
     assert vocab.get("user_type").canonical_value("returning") == "老客"
     assert vocab.is_date("统计日期")
+
+
+def test_a_first_column_of_dates_is_the_date_column_whatever_its_header(ws):
+    text = "统计时段,uv\n2026/03/01,100\n2026/03/02,120\n"
+    table = load(text.encode(), ws)
+    assert table.columns["统计时段"] == "date"
+    assert str(table.dates[0].date()) == "2026-03-01"

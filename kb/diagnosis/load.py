@@ -160,9 +160,15 @@ def _find_date_column(frame: pd.DataFrame, vocab: DimensionVocabulary, name: str
     for col in frame.columns:
         if vocab.is_date(str(col)):
             return col
-    for col in frame.columns[:1]:  # an unnamed first column of dates is common in exports
-        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+    for col in frame.columns[:1]:  # a first column of dates under another header is common
+        values = frame[col]
+        if pd.api.types.is_datetime64_any_dtype(values):
             return col
+        if values.dtype == object:
+            head = values.dropna().astype(str).head(50)
+            parsed = pd.to_datetime(head.str.replace("/", "-"), errors="coerce", format="mixed")
+            if len(head) and parsed.notna().mean() >= 0.9:
+                return col
     raise DiagnosisInputError(
         f"{name}: 没有日期列; 请加一列 '日期' 或 'date' (no date column; columns found: "
         f"{', '.join(map(str, frame.columns))})"
