@@ -164,7 +164,7 @@ def _find_date_column(frame: pd.DataFrame, vocab: DimensionVocabulary, name: str
         values = frame[col]
         if pd.api.types.is_datetime64_any_dtype(values):
             return col
-        if values.dtype == object:
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
             head = values.dropna().astype(str).head(50)
             parsed = pd.to_datetime(head.str.replace("/", "-"), errors="coerce", format="mixed")
             if len(head) and parsed.notna().mean() >= 0.9:
