@@ -32,7 +32,9 @@ READY = "[data-testid=stApp][data-test-script-state=notRunning]"
 def pytest_collection_modifyitems(items):
     if CHROMIUM.exists():
         return
-    skip = pytest.mark.skip(reason=f"{CHROMIUM} not found: install chromium (apt-get install chromium)")
+    skip = pytest.mark.skip(
+        reason=f"{CHROMIUM} not found: install chromium (apt-get install chromium)"
+    )
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
@@ -106,15 +108,27 @@ def page(browser):
     context.close()
 
 
-def wait_ready(page, text: str | None = None) -> None:
+def _wait_ready(page, text: str | None = None) -> None:
     """The script finished its run (and, if given, the text is on the page)."""
     if text:
         page.get_by_text(text, exact=False).first.wait_for()
     page.wait_for_selector(READY)
 
 
-def screenshot(page, name: str) -> Path:
+def _screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+@pytest.fixture
+def wait_ready():
+    """wait_ready(page, text=None): the app finished its run (and shows the text)."""
+    return _wait_ready
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, name): save tests/screenshots/<name>.png (git-ignored) for people."""
+    return _screenshot

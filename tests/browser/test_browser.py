@@ -5,20 +5,19 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from conftest import screenshot, wait_ready
 
 pytestmark = pytest.mark.browser
 
 
-def test_home_renders(server, page):
+def test_home_renders(server, page, wait_ready, screenshot):
     page.goto(server)
-    wait_ready(page, "OpsKB 运营知识库与诊断台")
+    wait_ready(page, "最近的文档")
     assert page.get_by_role("heading", name="OpsKB 运营知识库与诊断台").is_visible()
-    assert page.get_by_text("开始一次诊断").is_visible()
+    page.get_by_role("button", name="开始一次诊断").wait_for()
     screenshot(page, "home")
 
 
-def test_chinese_search_shows_highlighted_results(server, page):
+def test_chinese_search_shows_highlighted_results(server, page, wait_ready, screenshot):
     page.goto(f"{server}/search?q={quote('抖音 流量')}")
     page.get_by_text("找到").first.wait_for(timeout=90_000)  # the first search builds the index
     wait_ready(page)
@@ -29,7 +28,7 @@ def test_chinese_search_shows_highlighted_results(server, page):
     screenshot(page, "search")
 
 
-def test_diagnosis_wizard_runs_on_a_sample(server, page):
+def test_diagnosis_wizard_runs_on_a_sample(server, page, wait_ready, screenshot):
     page.goto(f"{server}/diagnose")
     wait_ready(page, "第 1 步")
     page.get_by_role("button", name="下一步").click()
@@ -53,10 +52,12 @@ def test_diagnosis_wizard_runs_on_a_sample(server, page):
     assert top.first.is_visible()
 
 
-def test_language_switch(server, page):
+def test_language_switch(server, page, wait_ready):
     page.goto(server)
-    wait_ready(page, "OpsKB 运营知识库与诊断台")
+    wait_ready(page, "最近的文档")
     page.locator("[data-testid=stSidebar]").get_by_text("English", exact=True).click()
     wait_ready(page, "Start a diagnosis")
-    assert page.get_by_role("heading", name="OpsKB — operations knowledge base & diagnosis").is_visible()
+    assert page.get_by_role(
+        "heading", name="OpsKB — operations knowledge base & diagnosis"
+    ).is_visible()
     assert page.get_by_text("Problem areas").is_visible()
