@@ -19,6 +19,7 @@ from kb.diagnosis.dimensions import DimensionVocabulary, load_vocabulary
 from kb.diagnosis.drilldown import Drilldown, drilldown
 from kb.diagnosis.load import DATE, DiagnosisInputError, Table, load_table
 from kb.diagnosis.match import (
+    MIN_SCORE,
     Hypothesis,
     Match,
     evidence_from,
@@ -251,7 +252,9 @@ def _follow_up(workspace, metrics, ev, matches, lang) -> list[Question]:
         answers["concentration"] = ev.concentration
     if ev.dimensions:
         answers["dimension"] = list(ev.dimensions)
-    interview = Interview(workspace.taxonomy, metrics, answers)
+    # only questions that tell apart the types the data already points at
+    only = frozenset(m.problem.id for m in matches if m.score >= MIN_SCORE)
+    interview = Interview(workspace.taxonomy, metrics, answers, only=only)
     out = []
     asked: list[str] = []
     for _ in range(3):

@@ -78,10 +78,15 @@ class Interview:
     metrics: MetricTree
     answers: dict[str, object] = field(default_factory=dict)
     area: str | None = None  # restrict to one area (content, user, promotion, store)
+    only: frozenset[str] | None = None  # restrict to these problem ids (e.g. the data's matches)
 
     def _pool(self) -> list[Problem]:
         return [
-            p for p in self.taxonomy if p.signature and (self.area is None or p.area == self.area)
+            p
+            for p in self.taxonomy
+            if p.signature
+            and (self.area is None or p.area == self.area)
+            and (self.only is None or p.id in self.only)
         ]
 
     def _known(self) -> dict[str, object]:
