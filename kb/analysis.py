@@ -27,6 +27,7 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"[{_CJK}]+|[a-z]+|[0-9]+(?:\.[0-9]+)?", re.IGNORECASE)
 _HAS_WORD_CHAR = re.compile(rf"[{_CJK}a-z0-9]", re.IGNORECASE)
 _IS_CJK = re.compile(rf"[{_CJK}]")
+_GRAM_RUN = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:\.[0-9]+)?", re.IGNORECASE)
 STOPWORDS = frozenset(
     "的 了 和 与 及 或 是 在 也 就 都 而 被 把 对 为 之 吗 呢 吧 啊 a an the of to and or in on is are".split()
 )
@@ -82,14 +83,17 @@ def word_tokens(
 
 
 def gram_tokens(text: str) -> Iterator[tuple[str, int, int, bool]]:
-    """Chinese bigrams and Latin/number tokens with their sub-runs, in text order."""
-    for m in re.finditer(rf"[{_CJK}]+|[a-z0-9]+(?:\.[0-9]+)?", text, re.IGNORECASE):
+    """Chinese bigrams and trigrams, and Latin/number tokens with their sub-runs."""
+    for m in _GRAM_RUN.finditer(text):
         run, base = m.group(0), m.start()
         if _IS_CJK.match(run):
-            if len(run) == 1:
+            n = len(run)
+            if n == 1:
                 yield run, base, base + 1, True
-            for i in range(len(run) - 1):
+            for i in range(n - 1):
                 yield run[i : i + 2], base + i, base + i + 2, True
+                if i + 3 <= n:
+                    yield run[i : i + 3], base + i, base + i + 3, False
         else:
             low = run.lower()
             yield low, base, m.end(), True
@@ -97,6 +101,29 @@ def gram_tokens(text: str) -> Iterator[tuple[str, int, int, bool]]:
             if len(parts) > 1:
                 for part in parts:
                     yield part, base, m.end(), False
+
+
+def substring_grams(text: str) -> list[str]:
+    """Gram terms that must all occur for the text to occur as a substring.
+
+    A Chinese run of 2 or 3 characters is one bigram/trigram term; a longer run is covered by
+    trigrams overlapping by one character (all present <=> the run is there, but for the rare
+    document with the pieces apart; quoted phrases are verified against the text). Latin and
+    number tokens are terms of their own.
+    """
+    out: list[str] = []
+    for m in _GRAM_RUN.finditer(text):
+        run = m.group(0)
+        if not _IS_CJK.match(run):
+            out.append(run.lower())
+        elif len(run) <= 3:
+            out.append(run)
+        else:
+            starts = list(range(0, len(run) - 2, 2))
+            if starts[-1] != len(run) - 3:
+                starts.append(len(run) - 3)
+            out += [run[i : i + 3] for i in starts]
+    return list(dict.fromkeys(out))
 
 
 class _PositionalTokenizer(Tokenizer):
@@ -162,8 +189,3 @@ def query_words(text: str, user_words: tuple[str, ...]) -> list[str]:
         if primary and word not in seen:
             seen.append(word)
     return seen
-
-
-def query_grams(text: str) -> list[str]:
-    """The primary grams of a query chunk, in order, for a phrase query on the gram field."""
-    return [g for g, _s, _e, primary in gram_tokens(text) if primary]

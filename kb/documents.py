@@ -62,7 +62,20 @@ DATE_FIELDS = ("created", "updated", "published")
 ORDER = ["id", "kind", "title", "summary", "problems", "metrics", "tags"]
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's C loader/dumper where available: parsing and saving thousands of files is YAML-bound.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+    """Front matter in block style, one field a line, with short lists inline: [a, b]."""
+
+
+_Dumper.add_representer(
+    list, lambda d, data: d.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
+)
+
+
+class _Loader(_SafeLoader):
     """Safe YAML that keeps timestamps as text, so a bad date is reported by field, not raised."""
 
 
@@ -241,7 +254,14 @@ def parse_document(text: str, path: str | Path = "<text>") -> Document:
 def dump_document(doc: Document) -> str:
     post = frontmatter.Post(doc.body.strip() + "\n", **doc.front_matter())
     return (
-        frontmatter.dumps(post, sort_keys=False, allow_unicode=True, default_flow_style=None) + "\n"
+        frontmatter.dumps(
+            post,
+            Dumper=_Dumper,
+            sort_keys=False,
+            allow_unicode=True,
+            default_flow_style=False,
+        )
+        + "\n"
     )
 
 
@@ -322,7 +342,12 @@ def iter_document_paths(config: Config):
     for kind in KINDS:
         folder = config.kind_dir(kind)
         if folder.is_dir():
-            yield from sorted(p for p in folder.glob("*.md") if not p.name.startswith("."))
+            names = sorted(
+                e.name
+                for e in os.scandir(folder)
+                if e.name.endswith(".md") and not e.name.startswith(".") and e.is_file()
+            )
+            yield from (folder / name for name in names)
 
 
 @dataclass

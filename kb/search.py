@@ -18,35 +18,36 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from filelock import FileLock
 from whoosh import index as windex
-from whoosh import query as wq
-from whoosh import sorting
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from kb.analysis import GramTokenizer, JiebaTokenizer, query_grams, query_words, words_key
+from kb.analysis import GramTokenizer, JiebaTokenizer, query_words, substring_grams, words_key
 from kb.config import Config
 from kb.documents import Document, DocumentError, iter_document_paths, parse_document, text_sha
 from kb.plaintext import markdown_to_text
+from kb.postings import AllOf, AnyOf, PostingCache, Term
 from kb.query import ParsedQuery, parse_query
 from kb.snippets import highlight_terms, make_snippet
 from kb.vocabulary import Vocabulary
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # Field weights: a title match beats a summary/tag/problem match, which beats a body match;
 # whole words (jieba) beat bare substrings (bigrams).
 WEIGHTS = {
     "title": 8.0,
     "lead": 3.0,  # summary, tags, metrics, problem names
     "body": 1.0,
-    "title_ng": 2.0,
-    "body_ng": 0.3,
+    "grams": 0.3,  # substrings (bigrams/trigrams) of title and body
 }
 WORD_FIELDS = ("title", "lead", "body")
-GRAM_FIELDS = ("title_ng", "body_ng")
+SCORED_FIELDS = (*WORD_FIELDS, "grams")
 SYNONYM_WEIGHT = 0.6
 EXACT_TITLE_BOOST = 1000.0
 BULK_DOCS = 500
+PHRASE_VERIFY_LIMIT = 3000
+MAX_SEGMENTS = 12
 
 
 def _title_key(text: str) -> str:
@@ -61,17 +62,16 @@ def build_schema(user_words: tuple[str, ...]) -> Schema:
         id=ID(stored=True),
         kind=ID(stored=True),
         title=TEXT(analyzer=words, stored=True, phrase=False),
-        title_ng=TEXT(analyzer=grams, phrase=True),
         title_key=ID(),
         summary=STORED(),
         lead=TEXT(analyzer=words, phrase=False),
         body=TEXT(analyzer=words, phrase=False),
-        body_ng=TEXT(analyzer=grams, phrase=True),
+        grams=TEXT(analyzer=grams, phrase=False),
         plain=STORED(),
         problems=KEYWORD(stored=True, commas=True, scorable=False),
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=False),
         metrics=KEYWORD(stored=True, commas=True, scorable=False),
-        created=DATETIME(stored=True),
+        created=DATETIME(stored=True, sortable=True),
     )
 
 
@@ -144,6 +144,9 @@ class SearchIndex:
         self.version = f"{SCHEMA_VERSION}-{words_key(self.vocab.user_words)}"
         self._ix = None
         self._searcher = None
+        self._cache: PostingCache | None = None
+        self._warmer: threading.Thread | None = None
+        self._warmer_stop = threading.Event()
         self._lock = threading.RLock()
         self._file_lock = FileLock(str(self.dir.parent / f"{self.dir.name}.lock"), timeout=120)
         self._last_sync = 0.0
@@ -191,15 +194,17 @@ class SearchIndex:
         self.dir.parent.mkdir(parents=True, exist_ok=True)
         with self._lock, self._file_lock:
             stats = SyncStats()
-            ix = self._open()
-            manifest = self._read_manifest() if ix is not None else None
+            manifest = self._read_manifest()
+            ix = self._ix if manifest is not None else None
+            if ix is None and manifest is not None:
+                ix = self._open()
             if ix is None:
                 ix = self._create()
                 manifest = {"files": {}}
                 stats.rebuilt = True
+                self._searcher = None
             stats = self._apply_changes(ix, manifest["files"], stats, progress)
             self._ix = ix
-            self._searcher = None  # reopened lazily on the new generation
             self._last_sync = time.monotonic()
         stats.seconds = time.perf_counter() - started
         return stats
@@ -265,7 +270,9 @@ class SearchIndex:
                         writer.delete_by_term("path", rel)
                     else:
                         writer.update_document(**self._fields(rel, doc))
-                writer.commit(optimize=False)
+                # Small updates add a segment without merging (a merge rewrites whole segments
+                # and costs seconds at 10k documents); merge once segments pile up.
+                writer.commit(optimize=False, merge=bulk or _segment_count(ix) >= MAX_SEGMENTS)
             except BaseException:
                 writer.cancel()
                 raise
@@ -289,12 +296,11 @@ class SearchIndex:
             "id": doc.id,
             "kind": doc.kind,
             "title": doc.title,
-            "title_ng": doc.title,
             "title_key": _title_key(doc.title),
             "summary": doc.summary,
             "lead": " ".join([doc.summary, *meta_words]),
             "body": plain,
-            "body_ng": plain,
+            "grams": doc.title + "\n" + plain,
             "plain": plain,
             "problems": ",".join(doc.problems),
             "tags": ",".join(t.replace(",", " ") for t in doc.tags),
@@ -308,13 +314,28 @@ class SearchIndex:
             self.sync()
 
     def _reader(self):
-        """A long-lived searcher, refreshed when the index has a new generation: opening one per
-        query costs more than many queries."""
-        if self._searcher is None:
-            self._searcher = self._ix.searcher()
-        elif not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
+        """A long-lived searcher and its posting cache, renewed when the index has a new
+        generation: opening one per query costs more than many queries."""
+        if self._searcher is None or not self._searcher.up_to_date():
+            # a fresh searcher, not refresh(): whoosh's refresh reuses segment readers and misses
+            # deletions committed to them since
+            if self._warmer is not None:
+                self._warmer_stop.set()
+                self._warmer.join(timeout=5)
+            old, self._searcher = self._searcher, self._ix.searcher()
+            if old is not None:
+                old.close()
+            self._cache = PostingCache(self._searcher, SCORED_FIELDS)
+            self._warmer_stop = threading.Event()
+            self._warmer = threading.Thread(
+                target=self._cache.warm, kwargs={"stop": self._warmer_stop}, daemon=True
+            )
+            self._warmer.start()
         return self._searcher
+
+    def _postings(self) -> PostingCache:
+        self._reader()
+        return self._cache
 
     def doc_count(self) -> int:
         self.ensure()
@@ -322,7 +343,7 @@ class SearchIndex:
             return self._reader().doc_count()
 
     # ---- querying -------------------------------------------------------------------------
-    def _chunk_query(self, chunk: str, weight: float = 1.0, expand: bool = True) -> wq.Query | None:
+    def _chunk_query(self, chunk: str, weight: float = 1.0, expand: bool = True):
         """One search word/chunk: all its jieba words (each with synonyms), or it as a substring,
         or one of the chunk's own synonyms."""
         words = query_words(chunk, self.vocab.user_words)
@@ -333,20 +354,19 @@ class SearchIndex:
                 alts = [self._term_any(w, weight)]
                 if expand and w.casefold() != chunk.casefold():
                     alts += self._synonym_queries(w, weight)
-                per_word.append(wq.Or(alts) if len(alts) > 1 else alts[0])
-            parts.append(wq.And(per_word) if len(per_word) > 1 else per_word[0])
-        grams = self._gram_query(chunk, weight)
+                per_word.append(AnyOf(tuple(alts)) if len(alts) > 1 else alts[0])
+            parts.append(AllOf(tuple(per_word)) if len(per_word) > 1 else per_word[0])
+        grams = self._substring_query(chunk, weight)
         if grams is not None:
             parts.append(grams)
         if expand:
             parts += self._synonym_queries(chunk, weight)
         if not parts:
             return None
-        return wq.Or(parts) if len(parts) > 1 else parts[0]
+        return AnyOf(tuple(parts)) if len(parts) > 1 else parts[0]
 
-    def _synonym_queries(self, word: str, weight: float) -> list[wq.Query]:
-        """Whole-word matches of the word's synonyms (no substring search: that is the costly
-        part, and a synonym is a word in its own right)."""
+    def _synonym_queries(self, word: str, weight: float) -> list:
+        """Whole-word matches of the word's synonyms (a synonym is a word in its own right)."""
         out, seen = [], {word.casefold()}
         for syn in self.vocab.synonyms_of(word):
             words = query_words(syn, self.vocab.user_words)
@@ -355,59 +375,61 @@ class SearchIndex:
                 continue
             seen.add(key)
             terms = [self._term_any(w, weight * SYNONYM_WEIGHT) for w in words]
-            out.append(wq.And(terms) if len(terms) > 1 else terms[0])
+            out.append(AllOf(tuple(terms)) if len(terms) > 1 else terms[0])
         return out
 
-    def _term_any(self, word: str, weight: float) -> wq.Query:
-        return wq.Or([wq.Term(f, word, boost=WEIGHTS[f] * weight) for f in WORD_FIELDS])
+    def _term_any(self, word: str, weight: float):
+        return AnyOf(tuple(Term(f, word, WEIGHTS[f] * weight) for f in WORD_FIELDS))
 
-    def _gram_query(self, text: str, weight: float) -> wq.Query | None:
-        grams = query_grams(text)
+    def _substring_query(self, text: str, weight: float):
+        grams = substring_grams(text)
         if not grams:
             return None
-        out = []
-        for f in GRAM_FIELDS:
-            boost = WEIGHTS[f] * weight
-            if len(grams) == 1:
-                out.append(wq.Term(f, grams[0], boost=boost))
-            else:
-                out.append(wq.Phrase(f, grams, boost=boost))
-        return wq.Or(out)
+        terms = tuple(Term("grams", g, WEIGHTS["grams"] * weight) for g in grams)
+        return AllOf(terms) if len(terms) > 1 else terms[0]
 
-    def _build(self, pq: ParsedQuery, kind, problem, tag):
-        must = []
-        for term in pq.terms:
-            q = self._chunk_query(term)
-            if q is not None:
-                must.append(q)
-        for phrase in pq.phrases:
-            q = self._gram_query(phrase, 1.0)
-            if q is not None:
-                must.append(q)
-        main = wq.And(must) if len(must) > 1 else (must[0] if must else wq.Every())
-        if pq.text:
-            main = wq.Or([main, wq.Term("title_key", _title_key(pq.text), boost=EXACT_TITLE_BOOST)])
-        filters = []
+    def _filter_mask(self, cache: PostingCache, pq: ParsedQuery, kind, problem, tag):
+        mask = cache.live.copy()
         for k in [*pq.kinds, *([kind] if kind else [])]:
-            filters.append(wq.Term("kind", k))
+            mask &= cache.docs("kind", k)
         for p in [*pq.problems, *([problem] if problem else [])]:
-            filters.append(wq.Term("problems", p))
+            mask &= cache.docs("problems", p)
         for t in [*pq.tags, *([tag] if tag else [])]:
-            filters.append(wq.Term("tags", t.casefold()))
+            mask &= cache.docs("tags", t.casefold())
         for m in pq.metrics:
             canonical = self.vocab.metrics.resolve(m) if self.vocab.metrics else None
-            names = {m, canonical} - {None}
-            filters.append(wq.Or([wq.Term("metrics", n) for n in names]))
+            any_name = np.zeros(cache.size, dtype=bool)
+            for name in {m, canonical} - {None}:
+                any_name |= cache.docs("metrics", name)
+            mask &= any_name
         if pq.after or pq.before:
-            start = dt.datetime.combine(pq.after, dt.time()) if pq.after else None
-            end = dt.datetime.combine(pq.before, dt.time.max) if pq.before else None
-            filters.append(wq.DateRange("created", start, end))
-        excludes = [q for q in (self._gram_query(x, 1.0) for x in pq.excludes) if q is not None]
-        return (
-            main,
-            wq.And(filters) if filters else None,
-            wq.Or(excludes) if excludes else None,
-        )
+            created = cache.created()
+            if pq.after:
+                mask &= created >= pq.after.toordinal()
+            if pq.before:
+                mask &= (created <= pq.before.toordinal()) & (created > 0)
+        for x in pq.excludes:
+            q = self._substring_query(x, 1.0)
+            if q is not None:
+                mask &= ~cache.evaluate(q)[0]
+        return mask
+
+    def _verify_phrases(self, s, mask: np.ndarray, phrases: list[str]) -> np.ndarray:
+        """Quoted phrases must occur as written (the gram terms only say the pieces occur)."""
+        # a phrase that is a single gram term (2-3 Chinese characters, one word) matched exactly
+        wanted = [_squash(p) for p in phrases if len(substring_grams(p)) > 1]
+        if not wanted:
+            return mask
+        candidates = np.flatnonzero(mask)
+        if len(candidates) > PHRASE_VERIFY_LIMIT:
+            return mask  # too many to read: the gram match stands
+        out = mask.copy()
+        for docnum in candidates:
+            fields = s.stored_fields(int(docnum))
+            text = _squash(fields.get("title", "") + "\n" + fields.get("plain", ""))
+            if not all(w in text for w in wanted):
+                out[docnum] = False
+        return out
 
     def search(
         self,
@@ -421,50 +443,52 @@ class SearchIndex:
     ) -> Results:
         self.ensure()
         pq = parse_query(text)
-        main, filt, mask = self._build(pq, kind, problem, tag)
-        facets = sorting.Facets()
-        facets.add_field("kind")
-        facets.add_field("problems", allow_overlap=True)
-        facets.add_field("tags", allow_overlap=True)
         page = max(1, page)
+        parts = [q for q in (self._chunk_query(t) for t in pq.terms) if q is not None]
+        parts += [q for q in (self._substring_query(p, 1.0) for p in pq.phrases) if q is not None]
         with self._lock:
             s = self._reader()
-            results = s.search(
-                main,
-                limit=page * per_page,
-                filter=filt,
-                mask=mask,
-                groupedby=facets,
-                sortedby=None if not pq.is_empty else sorting.FieldFacet("created", reverse=True),
-            )
-            total = len(results)
+            cache = self._cache
+            if parts:
+                mask, score = cache.evaluate(AllOf(tuple(parts)))
+                exact = cache.docs("title_key", _title_key(pq.text))
+                score = score + exact * EXACT_TITLE_BOOST
+                mask |= exact
+            else:
+                mask = cache.live.copy()
+                score = cache.created().astype(np.float32)  # browse: newest first
+            mask &= self._filter_mask(cache, pq, kind, problem, tag)
+            if pq.phrases:
+                mask = self._verify_phrases(s, mask, pq.phrases)
+            matched = np.flatnonzero(mask)
+            total = len(matched)
+            order = matched[np.argsort(-score[matched], kind="stable")]
+            window = order[(page - 1) * per_page : page * per_page]
             terms = highlight_terms(pq, self.vocab)
-            hits = []
-            for r in results[(page - 1) * per_page : page * per_page]:
-                plain = r.get("plain", "")
-                snippet_text, snippet_html = make_snippet(plain or r.get("summary", ""), terms)
-                created = r.get("created")
-                hits.append(
-                    Hit(
-                        id=r["id"],
-                        kind=r["kind"],
-                        title=r["title"],
-                        score=float(r.score or 0.0),
-                        snippet=snippet_text,
-                        snippet_html=snippet_html,
-                        summary=r.get("summary", ""),
-                        problems=[p for p in r.get("problems", "").split(",") if p],
-                        tags=[t for t in r.get("tags", "").split(",") if t],
-                        created=created.date().isoformat() if created else None,
-                    )
-                )
+            hits = [self._hit(s.stored_fields(int(d)), float(score[d]), terms) for d in window]
             facet_counts = {
-                "kind": _counts(results, "kind"),
-                "problem": _counts(results, "problems"),
-                "tag": _counts(results, "tags"),
+                "kind": cache.facet_counts("kind", mask),
+                "problem": cache.facet_counts("problems", mask),
+                "tag": cache.facet_counts("tags", mask),
             }
         suggestions = [] if total else self.vocab.suggestions_for(pq.terms)
         return Results(text, hits, total, page, per_page, facet_counts, pq.errors, suggestions)
+
+    def _hit(self, r: dict, score: float, terms: list[str]) -> Hit:
+        snippet_text, snippet_html = make_snippet(r.get("plain") or r.get("summary", ""), terms)
+        created = r.get("created")
+        return Hit(
+            id=r["id"],
+            kind=r["kind"],
+            title=r["title"],
+            score=score,
+            snippet=snippet_text,
+            snippet_html=snippet_html,
+            summary=r.get("summary", ""),
+            problems=[p for p in r.get("problems", "").split(",") if p],
+            tags=[t for t in r.get("tags", "").split(",") if t],
+            created=created.date().isoformat() if created else None,
+        )
 
     def similar(self, doc_id: str, limit: int = 5) -> list[Hit]:
         """Documents with similar text (key terms of this one), for 'related documents'."""
@@ -491,7 +515,12 @@ class SearchIndex:
             ]
 
 
-def _counts(results, name: str) -> dict[str, int]:
-    groups = results.groups(name)
-    counts = {str(k): len(v) for k, v in groups.items() if k not in (None, "")}
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+def _segment_count(ix) -> int:
+    try:
+        return len(ix._segments())
+    except Exception:  # private API: if it changes, merge as whoosh would
+        return MAX_SEGMENTS
+
+
+def _squash(text: str) -> str:
+    return "".join(text.casefold().split())
