@@ -200,3 +200,9 @@ def test_json_is_strict_even_with_undefined_ratios(ws):
     out = diagnose(frame, ws, kpi="转化率").to_json()
     json.dumps(out, allow_nan=False)
     assert out["series"][0]["value"] is None
+
+
+def test_weekly_data_compares_whole_weeks():
+    weeks = pd.date_range("2026-01-05", periods=10, freq="7D")
+    c = choose(weeks, freq_days=7, current=f"{weeks[-1]:%Y-%m-%d}")
+    assert c.current.days == 7 and c.baseline.start == weeks[-2]

@@ -110,6 +110,9 @@ def choose(
 ) -> Comparison:
     """Resolve the current period and the baseline; refuse periods without data."""
     cur = _as_period(current, "--current") or default_current(dates, freq_days)
+    if freq_days == 7 and cur.days % 7:  # weekly rows: whole weeks only
+        weeks = math.ceil(cur.days / 7)
+        cur = Period(cur.start, cur.start + pd.Timedelta(days=7 * weeks - 1))
     mode = str(baseline or "previous").strip().lower() if not isinstance(baseline, Period) else ""
     note = ""
     if mode in ("previous", "prev", "环比", "mom", "wow"):
