@@ -7,12 +7,16 @@ re-syncs with the files when the last sync is older than two seconds.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from kb.config import load_config
 from kb.documents import Collection, iter_document_paths
-from kb.search import SearchIndex
 from kb.workspace import Workspace
+
+if TYPE_CHECKING:
+    from kb.search import SearchIndex
 
 
 def _keys() -> tuple[str, str]:
@@ -27,6 +31,8 @@ def _workspace(root: str) -> Workspace:
 
 @st.cache_resource(show_spinner=False)
 def _index(root: str, index_dir: str) -> SearchIndex:
+    from kb.search import SearchIndex  # imported on first search: keeps the home page fast
+
     idx = SearchIndex(_workspace(root).config)
     idx.ensure()  # open, or build on first run: done once per process, under the spinner
     return idx

@@ -40,8 +40,9 @@ def test_diagnosis_wizard_runs_on_a_sample(server, page, wait_ready, screenshot)
     assert charts.count() >= 3  # trend, waterfall, drill-down
     page.locator("canvas, svg").first.wait_for()
     screenshot(page, "diagnose-changes")
-    page.get_by_text("趋势（阴影为对比的两个时期）").scroll_into_view_if_needed()
-    page.wait_for_timeout(500)  # let Vega finish drawing after the scroll
+    page.mouse.move(800, 500)
+    page.mouse.wheel(0, 600)  # the main area scrolls, not the window
+    page.wait_for_timeout(800)  # let Vega finish drawing after the scroll
     screenshot(page, "diagnose-charts")
     page.get_by_role("button", name="下一步").click()
     wait_ready(page, "第 4 步")

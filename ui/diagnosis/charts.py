@@ -37,7 +37,7 @@ def trend(diag) -> alt.Chart:
         alt.Chart(data)
         .mark_line(point=alt.OverlayMarkDef(size=18))
         .encode(
-            x=alt.X("date:T", title=None),
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%m-%d")),
             y=alt.Y("value:Q", title=diag.headline.label),
             tooltip=[alt.Tooltip("date:T"), alt.Tooltip("value:Q", format=",.4~f")],
         )
@@ -51,6 +51,7 @@ def waterfall_rows(diag) -> pd.DataFrame:
     running = 0.0
     for r in diag.waterfall():
         if r["step"] in ("baseline", "current"):
+            r = {**r, "label": t(f"dx.{r['step']}")}  # the dates are in the caption above
             start, end = 0.0, r["value"]
             running = r["value"] if r["step"] == "baseline" else running
             kind = "total"
@@ -79,7 +80,12 @@ def waterfall(diag) -> alt.Chart:
         alt.Chart(data)
         .mark_bar(size=40)
         .encode(
-            x=alt.X("label:N", sort=order, title=None, axis=alt.Axis(labelAngle=0, labelLimit=160)),
+            x=alt.X(
+                "label:N",
+                sort=order,
+                title=None,
+                axis=alt.Axis(labelAngle=0, labelLimit=120, labelOverlap=False),
+            ),
             y=alt.Y("start:Q", title=diag.headline.label, scale=alt.Scale(zero=False)),
             y2="end:Q",
             color=alt.Color(
