@@ -270,3 +270,32 @@ def test_two_writers_at_once_do_not_corrupt_the_index(corpus):
     assert index.sync().changed == 0
     assert index.doc_count() == 46
     assert index.search("复购率", per_page=100).total == 41
+
+
+def test_quoted_phrase_must_occur_as_written(corpus):
+    write_doc(
+        corpus,
+        "article",
+        "art-apart",
+        "分开写",
+        body="转化率很好,后来下降了。",
+        problems=["traffic-drop"],
+    )
+    write_doc(
+        corpus,
+        "article",
+        "art-together",
+        "连着写",
+        body="本月转化率下降明显。",
+        problems=["traffic-drop"],
+    )
+    index = SearchIndex(load_config(corpus))
+    # pb-cr has it in its title; art-apart has both words, but not together
+    assert set(ids(index.search('"转化率下降"'))) == {"art-together", "pb-cr"}
+    assert {"art-apart", "art-together"} <= set(ids(index.search("转化率下降", per_page=50)))
+
+
+def test_empty_query_browses_newest_first(index):
+    res = index.search("", per_page=3)
+    assert res.total == 6
+    assert ids(res)[0] == "case-douyin"  # created 2026-05-01, the newest
