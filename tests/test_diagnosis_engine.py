@@ -131,3 +131,17 @@ def test_cli_json_and_bad_input_exit_codes(ws, capsys, tmp_path):
     err = capsys.readouterr().err
     assert "访客数" in err and "第 3 行" in err
     assert not report.exists()
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--current", "2026-02-30:2026-03-07"], "无法识别的日期"),
+        (["--target", "GMV=很多"], "METRIC=VALUE"),
+        (["--kpi", "不存在的指标"], "unknown metric"),
+        (["--baseline", "yoy"], "没有数据行"),
+    ],
+)
+def test_cli_bad_arguments_exit_2_with_a_message(ws, capsys, extra, message):
+    assert cli.main([str(SAMPLES / "channel-collapse.csv"), *extra]) == 2
+    assert message in capsys.readouterr().err
