@@ -59,7 +59,7 @@ def render() -> None:
     elif doc.source:
         st.caption(f"{t('read.source')}: {doc.source}")
 
-    body, side = st.columns([3, 1], gap="large")
+    body, side = st.columns([5, 2], gap="large")
     with body:
         # render_markdown sanitises: no script, no event handlers, only web links.
         st.markdown(render_markdown(doc.body), unsafe_allow_html=True)
@@ -68,7 +68,7 @@ def render() -> None:
             nav.go("add", edit=doc.id)
         if doc.problems:
             st.subheader(t("read.problems"))
-            problem_links(doc.problems, key="read_problems")
+            problem_links(doc.problems, key="read_problems", vertical=True)
         if doc.metrics:
             st.subheader(t("read.metrics"))
             for name in doc.metrics:
@@ -76,7 +76,7 @@ def render() -> None:
         related = related_documents(coll, services.index(), doc)
         if related:
             st.subheader(t("read.related"))
-            doc_list.show(related, key="read_related")
+            doc_list.show(related, key="read_related", compact=True)
 
 
 if __name__ == "__main__":

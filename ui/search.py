@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kb.config import KINDS
-from ui import services
+from ui import nav, services
 from ui.components import hit_card
 from ui.components.badges import kind_label, problem_name
 from ui.i18n import t
@@ -120,6 +120,9 @@ def render() -> None:
                 cols[i % len(cols)].button(
                     word, key=f"suggest_{i}", on_click=_use_suggestion, args=(word,)
                 )
+        else:
+            st.caption(t("search.no_suggestions"))
+        nav.link("problems", t("search.browse_problems"), icon=":material/account_tree:")
         return
     key = "search.count" if query else "search.count_all"
     st.caption(t(key, n=results.total))

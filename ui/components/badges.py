@@ -24,10 +24,14 @@ def problem_name(problem_id: str) -> str:
     return text(problem.name) if problem else problem_id
 
 
-def problem_links(problem_ids, key: str) -> None:
-    """Problem types as links to their pages, in a row."""
+def problem_links(problem_ids, key: str, vertical: bool = False) -> None:
+    """Problem types as links to their pages, in a row (or one per line)."""
     ids = [p for p in problem_ids if p]
     if not ids:
+        return
+    if vertical:
+        for pid in ids:
+            nav.link("problems", problem_name(pid), icon=":material/label:", problem=pid)
         return
     cols = st.columns(min(len(ids), 4))
     for i, pid in enumerate(ids):

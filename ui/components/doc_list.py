@@ -8,11 +8,15 @@ from ui import nav
 from ui.components.badges import kind_badge
 
 
-def show(docs, key: str, limit: int | None = None) -> None:
-    """``docs``: objects with id, kind, title and optionally summary (Document or Hit)."""
+def show(docs, key: str, limit: int | None = None, compact: bool = False) -> None:
+    """``docs``: objects with id, kind, title and optionally summary (Document or Hit).
+    ``compact``: one link per line with the kind as a caption (for narrow side columns)."""
     items = list(docs)[:limit] if limit else list(docs)
     with st.container(key=key):
         for doc in items:
+            if compact:
+                nav.doc_link(doc.id, doc.title, doc.kind)
+                continue
             cols = st.columns([5, 1])
             with cols[0]:
                 nav.doc_link(doc.id, doc.title, doc.kind)
