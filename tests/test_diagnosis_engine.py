@@ -145,3 +145,12 @@ def test_cli_json_and_bad_input_exit_codes(ws, capsys, tmp_path):
 def test_cli_bad_arguments_exit_2_with_a_message(ws, capsys, extra, message):
     assert cli.main([str(SAMPLES / "channel-collapse.csv"), *extra]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_small_channel_segment_is_judged_on_its_own_movements(ws):
+    segment = {"channel": "推荐", "platform": "App"}
+    frame = daily_scenario(seed=0, cause="traffic", segment=segment, size=0.25)
+    result = diagnose(frame, ws)
+    assert result.movements["UV"].direction == "flat"  # too small to move the total
+    assert result.drill.rows[0].segment == segment
+    assert result.matches[0].problem.id == "channel-traffic-drop"

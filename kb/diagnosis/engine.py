@@ -10,7 +10,7 @@ notes and follow-up questions for metrics missing from the file.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -200,6 +200,9 @@ def diagnose(
     use = drill if drill.concentration or focus_drill is None else focus_drill
     answers = {k: normalise_answer(v) for k, v in (answers or {}).items()}
     ev = evidence_from(moves, use, factors, answers, metrics)
+    if ev.segment:
+        inside = compute_movements(subset(table, ev.segment), metrics, comparison)
+        ev.segment_moves = {k: m.direction for k, m in inside.items()}
     matches = rank_problems(workspace.taxonomy, ev, vocab)
     hyps = hypotheses(matches, ev, metrics, lang)
     try:
@@ -231,6 +234,14 @@ def diagnose(
         focus_drill=focus_drill,
         vocab=vocab,
     )
+
+
+def subset(table: Table, segment: dict[str, str]) -> Table:
+    """The rows of one segment (e.g. channel=抖音) as a table of their own."""
+    mask = pd.Series(True, index=table.frame.index)
+    for dim, value in segment.items():
+        mask &= table.frame[dim] == value
+    return replace(table, frame=table.frame[mask])
 
 
 def _focus_metric(moves: dict[str, Movement], kpi: str, metrics: MetricTree) -> str | None:

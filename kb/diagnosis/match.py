@@ -3,7 +3,9 @@
 Scoring a problem type (data/problems.yaml signatures):
 - every signature key is agreed (the observed movement is one of the allowed ones), contradicted
   or unknown (the metric is not in the data / was not answered); one contradiction rules the
-  type out, as in Taxonomy.by_signature;
+  type out, as in Taxonomy.by_signature; a type about one segment (concentration: single) is
+  judged on the movements inside the top root-cause segment, so "一个渠道流量下降" is found even
+  when that channel is too small to move the total visibly;
 - coverage = agreed / signature keys; more agreeing keys = a more specific explanation:
   score = coverage × (0.6 + 0.1 × min(agreed, 3));
 - +0.1 when the type is about the factor that drove the KPI (top LMDI factor), so "客单价下降"
@@ -38,12 +40,17 @@ class Evidence:
     segment: dict[str, str] = field(default_factory=dict)
     top_factor: str | None = None
     bad: dict[str, bool] = field(default_factory=dict)  # metric -> moved the bad way
+    # movements inside the top root-cause segment: a type whose signature says the change is
+    # concentrated in one segment ("one channel's traffic fell") is judged on these
+    segment_moves: dict[str, str] = field(default_factory=dict)
 
-    def observed(self, key: str):
+    def observed(self, key: str, inside: bool = False):
         if key == "concentration":
             return self.concentration
         if key == "dimension":
             return self.dimensions or None
+        if inside and key in self.segment_moves:
+            return self.segment_moves[key]
         return self.moves.get(key)
 
 
@@ -97,15 +104,16 @@ def _agrees(key: str, allowed: tuple[str, ...], seen) -> bool:
 
 def score_problem(p: Problem, ev: Evidence, vocab: DimensionVocabulary | None) -> Match | None:
     agreed, unknown = [], []
+    inside = "single" in p.signature.get("concentration", ())
     for key, allowed in p.signature.items():
-        seen = ev.observed(key)
+        seen = ev.observed(key, inside)
         if seen is None:
             unknown.append(key)
         elif _agrees(key, allowed, seen):
             agreed.append(key)
         else:
             return None
-    if not any(key in SPECIAL_KEYS or ev.observed(key) != "flat" for key in agreed):
+    if not any(key in SPECIAL_KEYS or ev.observed(key, inside) != "flat" for key in agreed):
         return None  # only "flat" agreements: nothing points at this problem
     score = len(agreed) / len(p.signature) * (0.6 + 0.1 * min(len(agreed), 3))
     if ev.top_factor and (p.kpi == ev.top_factor or ev.top_factor in agreed):
