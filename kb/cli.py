@@ -171,3 +171,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `python -m kb search … | head`: the reader left, not an error
+        sys.stderr.close()
+        return 0

@@ -1,38 +1,26 @@
-"""Full-text search over the content files: whoosh index, Chinese-aware, incremental.
-
-The Markdown files are the source of truth; the index under ``Config.index_dir`` is derived. It is
-(re)built on its own when missing, corrupt or of another schema/dictionary, and ``sync()`` brings it
-up to date with the files (only changed, added or deleted files, found by mtime then content
-hash). A file lock serialises writers across processes; readers never block.
+"""Full-text search: the query language and synonyms turned into term queries, evaluated
+over the derived index (kb/indexing.py) with numpy (kb/postings.py), with facets and snippets.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import os
-import shutil
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
-from filelock import FileLock
-from whoosh import index as windex
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from kb.analysis import GramTokenizer, JiebaTokenizer, query_words, substring_grams, words_key
+from kb.analysis import query_words, substring_grams
 from kb.config import Config
-from kb.documents import Document, DocumentError, iter_document_paths, parse_document, text_sha
-from kb.plaintext import markdown_to_text
+from kb.indexing import IndexStore, SyncStats, title_key
 from kb.postings import AllOf, AnyOf, PostingCache, Term
 from kb.query import ParsedQuery, parse_query
 from kb.snippets import highlight_terms, make_snippet
 from kb.vocabulary import Vocabulary
 
-SCHEMA_VERSION = 5
+__all__ = ["Hit", "Results", "SearchIndex", "SyncStats"]
+
 # Field weights: a title match beats a summary/tag/problem match, which beats a body match;
 # whole words (jieba) beat bare substrings (bigrams).
 WEIGHTS = {
@@ -45,34 +33,7 @@ WORD_FIELDS = ("title", "lead", "body")
 SCORED_FIELDS = (*WORD_FIELDS, "grams")
 SYNONYM_WEIGHT = 0.6
 EXACT_TITLE_BOOST = 1000.0
-BULK_DOCS = 500
 PHRASE_VERIFY_LIMIT = 3000
-MAX_SEGMENTS = 12
-
-
-def _title_key(text: str) -> str:
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
-
-
-def build_schema(user_words: tuple[str, ...]) -> Schema:
-    words = JiebaTokenizer(user_words)  # both tokenizers emit lowercase text already
-    grams = GramTokenizer()
-    return Schema(
-        path=ID(stored=True, unique=True),
-        id=ID(stored=True),
-        kind=ID(stored=True),
-        title=TEXT(analyzer=words, stored=True, phrase=False),
-        title_key=ID(),
-        summary=STORED(),
-        lead=TEXT(analyzer=words, phrase=False),
-        body=TEXT(analyzer=words, phrase=False),
-        grams=TEXT(analyzer=grams, phrase=False),
-        plain=STORED(),
-        problems=KEYWORD(stored=True, commas=True, scorable=False),
-        tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=False),
-        metrics=KEYWORD(stored=True, commas=True, scorable=False),
-        created=DATETIME(stored=True, sortable=True),
-    )
 
 
 @dataclass
@@ -119,198 +80,32 @@ class Results:
         return max(1, -(-self.total // self.per_page))
 
 
-@dataclass
-class SyncStats:
-    added: int = 0
-    updated: int = 0
-    deleted: int = 0
-    unchanged: int = 0
-    rebuilt: bool = False
-    errors: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def changed(self) -> int:
-        return self.added + self.updated + self.deleted
-
-
 class SearchIndex:
     """The search service for one content root. Thread-safe; one instance per process is enough."""
 
     def __init__(self, config: Config, vocabulary: Vocabulary | None = None):
         self.config = config
         self.vocab = vocabulary or Vocabulary.load(config)
-        self.dir = config.index_dir
-        self.version = f"{SCHEMA_VERSION}-{words_key(self.vocab.user_words)}"
-        self._ix = None
+        self.store = IndexStore(config, self.vocab)
         self._searcher = None
         self._cache: PostingCache | None = None
         self._warmer: threading.Thread | None = None
         self._warmer_stop = threading.Event()
         self._lock = threading.RLock()
-        self._file_lock = FileLock(str(self.dir.parent / f"{self.dir.name}.lock"), timeout=120)
-        self._last_sync = 0.0
-
-    # ---- index lifecycle ------------------------------------------------------------------
-    @property
-    def _manifest_path(self) -> Path:
-        return self.dir / "manifest.json"
-
-    def _read_manifest(self) -> dict | None:
-        try:
-            data = json.loads(self._manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if data.get("version") != self.version or not isinstance(data.get("files"), dict):
-            return None
-        return data
-
-    def _write_manifest(self, files: dict) -> None:
-        tmp = self._manifest_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"version": self.version, "files": files}), encoding="utf-8")
-        tmp.replace(self._manifest_path)
-
-    def _open(self):
-        """The open index, or None when it is missing, corrupt or of another version."""
-        if self._read_manifest() is None:
-            return None
-        try:
-            ix = windex.open_dir(str(self.dir))
-            with ix.searcher() as s:
-                s.doc_count()
-            return ix
-        except Exception:  # any damage means: rebuild from the files
-            return None
-
-    def _create(self):
-        if self.dir.exists():
-            shutil.rmtree(self.dir)
-        self.dir.mkdir(parents=True)
-        return windex.create_in(str(self.dir), build_schema(self.vocab.user_words))
 
     def sync(self, progress: Callable[[int, int], None] | None = None) -> SyncStats:
-        """Bring the index up to date with the files; rebuild it when it cannot be used."""
-        started = time.perf_counter()
-        self.dir.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock, self._file_lock:
-            stats = SyncStats()
-            manifest = self._read_manifest()
-            ix = self._ix if manifest is not None else None
-            if ix is None and manifest is not None:
-                ix = self._open()
-            if ix is None:
-                ix = self._create()
-                manifest = {"files": {}}
-                stats.rebuilt = True
-                self._searcher = None
-            stats = self._apply_changes(ix, manifest["files"], stats, progress)
-            self._ix = ix
-            self._last_sync = time.monotonic()
-        stats.seconds = time.perf_counter() - started
-        return stats
+        """Bring the index up to date with the files (see IndexStore.sync)."""
+        with self._lock:
+            return self.store.sync(progress)
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> SyncStats:
-        with self._lock, self._file_lock:
-            self._ix = self._searcher = None
-            if self.dir.exists():
-                shutil.rmtree(self.dir)
-        return self.sync(progress)
-
-    def _apply_changes(self, ix, files: dict, stats: SyncStats, progress) -> SyncStats:
-        root = self.config.root
-        current = {p.relative_to(root).as_posix(): p for p in iter_document_paths(self.config)}
-        to_index: list[tuple[str, Document]] = []
-        new_files = {}
-        for n, (rel, path) in enumerate(current.items(), 1):
-            try:
-                mtime = path.stat().st_mtime_ns
-            except FileNotFoundError:
-                continue
-            known = files.get(rel)
-            if known and known["mtime"] == mtime:
-                new_files[rel] = known
-                stats.unchanged += 1
-                continue
-            text = path.read_text(encoding="utf-8-sig", errors="replace")
-            sha = text_sha(text)
-            if known and known["sha"] == sha:
-                new_files[rel] = {"mtime": mtime, "sha": sha}
-                stats.unchanged += 1
-                continue
-            new_files[rel] = {"mtime": mtime, "sha": sha}
-            try:
-                doc = parse_document(text, path)
-            except DocumentError as exc:
-                stats.errors.extend(str(e) for e in exc.errors)
-                new_files[rel]["invalid"] = True
-                if known and not known.get("invalid"):
-                    to_index.append((rel, None))  # remove the stale version
-                continue
-            to_index.append((rel, doc))
-            if known and not known.get("invalid"):
-                stats.updated += 1
-            else:
-                stats.added += 1
-            if progress and n % 200 == 0:
-                progress(n, len(current))
-        deleted = [rel for rel in files if rel not in current]
-        if to_index or deleted:
-            bulk = len(to_index) >= BULK_DOCS and os.cpu_count() and os.cpu_count() > 1
-            # A bulk (re)build spreads analysis over the cores; small updates stay in-process.
-            writer = (
-                ix.writer(procs=min(os.cpu_count(), 4), limitmb=128, multisegment=True)
-                if bulk
-                else ix.writer(timeout=60.0, limitmb=256)
-            )
-            try:
-                for rel in deleted:
-                    writer.delete_by_term("path", rel)
-                for rel, doc in to_index:
-                    if doc is None:
-                        writer.delete_by_term("path", rel)
-                    else:
-                        writer.update_document(**self._fields(rel, doc))
-                # Small updates add a segment without merging (a merge rewrites whole segments
-                # and costs seconds at 10k documents); merge once segments pile up.
-                writer.commit(optimize=False, merge=bulk or _segment_count(ix) >= MAX_SEGMENTS)
-            except BaseException:
-                writer.cancel()
-                raise
-        stats.deleted = len(deleted)
-        self._write_manifest(new_files)
-        if progress:
-            progress(len(current), len(current))
-        return stats
-
-    def _fields(self, rel: str, doc: Document) -> dict:
-        plain = markdown_to_text(doc.body)
-        meta_words = [*doc.tags, *doc.metrics]
-        for pid in doc.problems:
-            problem = self.vocab.taxonomy.get(pid) if self.vocab.taxonomy else None
-            meta_words.append(pid)
-            if problem:
-                meta_words += [problem.name.zh, problem.name.en]
-        created = doc.created
-        return {
-            "path": rel,
-            "id": doc.id,
-            "kind": doc.kind,
-            "title": doc.title,
-            "title_key": _title_key(doc.title),
-            "summary": doc.summary,
-            "lead": " ".join([doc.summary, *meta_words]),
-            "body": plain,
-            "grams": doc.title + "\n" + plain,
-            "plain": plain,
-            "problems": ",".join(doc.problems),
-            "tags": ",".join(t.replace(",", " ") for t in doc.tags),
-            "metrics": ",".join(doc.metrics),
-            "created": dt.datetime.combine(created, dt.time()) if created else None,
-        }
+        with self._lock:
+            self._searcher = None
+            return self.store.rebuild(progress)
 
     def ensure(self, max_age: float = 2.0) -> None:
         """Open the index, syncing with the files if the last sync is older than max_age s."""
-        if self._ix is None or time.monotonic() - self._last_sync > max_age:
+        if self.store.ix is None or time.monotonic() - self.store.last_sync > max_age:
             self.sync()
 
     def _reader(self):
@@ -322,7 +117,7 @@ class SearchIndex:
             if self._warmer is not None:
                 self._warmer_stop.set()
                 self._warmer.join(timeout=5)
-            old, self._searcher = self._searcher, self._ix.searcher()
+            old, self._searcher = self._searcher, self.store.ix.searcher()
             if old is not None:
                 old.close()
             self._cache = PostingCache(self._searcher, SCORED_FIELDS)
@@ -451,7 +246,7 @@ class SearchIndex:
             cache = self._cache
             if parts:
                 mask, score = cache.evaluate(AllOf(tuple(parts)))
-                exact = cache.docs("title_key", _title_key(pq.text))
+                exact = cache.docs("title_key", title_key(pq.text))
                 score = score + exact * EXACT_TITLE_BOOST
                 mask |= exact
             else:
@@ -513,13 +308,6 @@ class SearchIndex:
                 )
                 for r in found
             ]
-
-
-def _segment_count(ix) -> int:
-    try:
-        return len(ix._segments())
-    except Exception:  # private API: if it changes, merge as whoosh would
-        return MAX_SEGMENTS
 
 
 def _squash(text: str) -> str:
