@@ -92,15 +92,44 @@ def test_back_keeps_the_chosen_data(wizard):
     [
         ("report.exe", b"MZ\x90\x00binary", "不支持这种文件类型"),
         ("broken.csv", b"\xff\xfe\x00\xd8\x00\xdc" * 50, "无法使用这个文件"),
-        ("words.csv", "日期,备注\n2026-03-01,好\n2026-03-02,差\n".encode(), "没有可识别的指标列"),
         ("empty.csv", b"", "文件是空的"),
     ],
 )
-def test_bad_upload_gives_a_clear_message(wizard, name, data, message):
+def test_unusable_upload_gives_a_clear_message(wizard, name, data, message):
     at = upload(wizard, name, data)
     errors = " ".join(e.value for e in at.error)
     assert message in errors
     assert at.button(key="dx_next1").disabled
+
+
+def test_file_without_metrics_is_explained_and_can_be_remapped(wizard):
+    at = upload(wizard, "words.csv", "日期,备注\n2026-03-01,好\n2026-03-02,差\n".encode())
+    assert any("没有可识别的指标列" in e.value for e in at.error)
+    at.button(key="dx_next1").click().run()
+    assert not at.exception
+    assert any("没有可识别的指标列" in e.value for e in at.error)  # still said in step 2
+    assert not [b for b in at.button if b.key == "dx_next2"]  # nothing to analyse yet
+
+
+def test_unknown_headers_can_be_mapped_to_metrics(wizard):
+    csv = "日期,来客,成交单,营收\n" + "".join(
+        f"2026-03-{d:02d},{1000 + d},{50 + d},{5000 + 10 * d}\n" for d in range(1, 29)
+    )
+    at = upload(wizard, "own-names.csv", csv.encode())
+    at.button(key="dx_next1").click().run()
+    assert at.selectbox(key="dx_kpi").value == "来客"  # nothing recognised: a custom column
+    # the edit a user makes in the mapping table: 来客 -> UV, 成交单 -> 订单数, 营收 -> GMV
+    at.session_state["dx_mapping_editor"] = {
+        "edited_rows": {1: {"target": "UV"}, 2: {"target": "订单数"}, 3: {"target": "GMV"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.error
+    assert at.selectbox(key="dx_kpi").value == "GMV"
+    at.button(key="dx_next2").click().run()
+    assert [s.value for s in at.subheader] == ["第 3 步：发生了什么变化"]
+    assert [m.label for m in at.metric][:2] == ["销售额", "访客数"]
 
 
 def test_too_large_upload_is_refused(wizard, monkeypatch):

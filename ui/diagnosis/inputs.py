@@ -28,12 +28,19 @@ def _error(exc: Exception) -> None:
 
 
 def _accept(name: str, data: bytes, mode: str) -> bool:
+    """Keep a file we can read. One whose columns were not all recognised is kept too (with
+    the message): the mapping step is where the user can fix that."""
     try:
         service.check_upload(name, data)
-        service.load_table(data, name)
+        service.read_frame(data, name)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a message
         _error(exc)
         return False
+    try:
+        service.load_table(data, name)
+    except Exception as exc:  # noqa: BLE001
+        _error(exc)
+        st.caption(t("dx.fix_in_mapping"))
     s = state()
     if (s["name"], s["data"]) != (name, data):
         s.update(
@@ -102,17 +109,25 @@ def _first_sample(names: list[str]) -> int:
     return names.index(FIRST_SAMPLE) if FIRST_SAMPLE in names else 0
 
 
-def _label(target: str) -> str:
-    if target == service.IGNORE:
-        return t("dx.ignore")
-    if target == DATE:
-        return t("dx.date")
-    return target
+def _detected(data: bytes, name: str) -> dict[str, str]:
+    """Header -> name as the loader recognised it (empty when it could not load the file)."""
+    try:
+        return dict(service.load_table(data, name).columns)
+    except Exception:  # noqa: BLE001 - the message was shown in step 1
+        return {}
 
 
-def _mapping_editor(table) -> tuple[tuple[str, str], ...]:
-    targets = service.mapping_targets(table)
-    rows = pd.DataFrame({"header": list(table.columns), "target": list(table.columns.values())})
+def _mapping_editor(headers: list[str], detected: dict, chosen: dict) -> tuple:
+    """Editable header -> target table; returns the choices that differ from the detection.
+    A header the loader did not recognise keeps its own name (the loader then decides)."""
+    shown = {service.IGNORE: t("dx.ignore"), DATE: t("dx.date")}
+    back = {v: k for k, v in shown.items()}
+    current = {h: chosen.get(h, detected.get(h, h)) for h in headers}
+    targets = [shown.get(x, x) for x in service.mapping_targets()]
+    targets = list(dict.fromkeys([*targets, *(shown.get(v, v) for v in current.values())]))
+    rows = pd.DataFrame(
+        {"header": headers, "target": [shown.get(current[h], current[h]) for h in headers]}
+    )
     edited = st.data_editor(
         rows,
         hide_index=True,
@@ -125,27 +140,35 @@ def _mapping_editor(table) -> tuple[tuple[str, str], ...]:
         },
         key="dx_mapping_editor",
     )
-    return tuple(
-        (str(h), str(v))
+    pairs = (
+        (str(h), back.get(str(v), str(v)))
         for h, v in zip(edited["header"], edited["target"], strict=True)
-        if table.columns.get(h) != v
     )
+    return tuple((h, v) for h, v in pairs if detected.get(h, h) != v)
+
+
+def _back_button() -> None:
+    if st.button(t("dx.back"), key="dx_back2"):
+        go(1)
+        st.rerun()
 
 
 def step_mapping() -> None:
     s = state()
     st.subheader(t("dx.step2"))
     try:
-        table = service.load_table(s["data"], s["name"], s["mapping"])
+        headers = [str(c) for c in service.read_frame(s["data"], s["name"]).columns]
     except Exception as exc:  # noqa: BLE001
         _error(exc)
-        table = None
-        if s["mapping"] and st.button(t("dx.reset_mapping"), key="dx_reset_map"):
-            s["mapping"] = ()
-            st.rerun()
-        if st.button(t("dx.back"), key="dx_back2"):
-            go(1)
-            st.rerun()
+        _back_button()
+        return
+    st.markdown(f"**{t('dx.mapping')}**")
+    mapping = _mapping_editor(headers, _detected(s["data"], s["name"]), dict(s["mapping"]))
+    try:
+        table = service.load_table(s["data"], s["name"], mapping)
+    except Exception as exc:  # noqa: BLE001 - fix the mapping above, or go back
+        _error(exc)
+        _back_button()
         return
     st.caption(
         t(
@@ -157,9 +180,7 @@ def step_mapping() -> None:
         )
     )
     for note in table.notes:
-        st.info(note)
-    st.markdown(f"**{t('dx.mapping')}**")
-    changes = _mapping_editor(table)
+        st.caption(f"ℹ️ {note}")
     dates = table.dates
     first, last = dates[0].date(), dates[-1].date()
     default_cur = _default_current(table)
@@ -195,7 +216,6 @@ def step_mapping() -> None:
         period = tuple(current) if isinstance(current, (tuple, list)) else (current, current)
         if len(period) == 1:
             period = (period[0], period[0])
-        mapping = tuple(sorted({**dict(s["mapping"]), **dict(changes)}.items()))
         s.update(mapping=mapping, current=period, baseline=baseline, kpi=kpi, answers={})
         if _analyse():
             go(3)

@@ -68,7 +68,7 @@ def load_table(data: bytes, name: str, mapping: tuple[tuple[str, str], ...] = ()
     if not mapping:
         return load(_Named(data, name), ws)
     frame = read_frame(data, name)
-    chosen = dict(mapping)
+    chosen = dict(mapping)  # a header not mentioned keeps its own name (auto-detected)
     keep = [c for c in frame.columns if chosen.get(str(c), str(c)) != IGNORE]
     renamed = frame[keep].rename(columns={c: chosen.get(str(c), str(c)) for c in keep})
     if renamed.columns.duplicated().any():
@@ -77,12 +77,10 @@ def load_table(data: bytes, name: str, mapping: tuple[tuple[str, str], ...] = ()
     return load(renamed, ws)
 
 
-def mapping_targets(table) -> list[str]:
+def mapping_targets() -> list[str]:
     """What a column can be mapped to: the date, metrics, dimensions, or ignored."""
     ws = services.workspace()
-    dims = list(vocabulary().dimensions)
-    extra = [c for c in table.custom + table.dimensions if c not in dims]
-    return [DATE, *ws.metrics.metrics, *dims, *extra, IGNORE]
+    return [DATE, *ws.metrics.metrics, *vocabulary().dimensions, IGNORE]
 
 
 def run(table, kpi=None, current=None, baseline="previous", answers=None, lang="zh"):
