@@ -88,17 +88,31 @@ class PostingCache:
                 self._lengths[field] = found
         return found
 
-    def warm(self, min_share: float = 0.02, stop: threading.Event | None = None) -> int:
-        """Read ahead the posting lists of frequent terms (the costly ones); returns how many."""
+    def warm(
+        self,
+        lock: threading.RLock,
+        min_share: float = 0.02,
+        stop: threading.Event | None = None,
+    ) -> int:
+        """Read ahead the posting lists of frequent terms (the costly ones); returns how many.
+
+        whoosh readers are not safe for concurrent use, so every read here holds ``lock``, the
+        lock the searches hold: a search waits for at most one posting list.
+        """
         count = 0
         min_docs = max(20, int(self.size * min_share))
         try:
             for field in self.scored_fields:
-                self.lengths(field)
-                for text in self._frequent(field, min_docs):
+                with lock:
                     if stop is not None and stop.is_set():
                         return count
-                    self.postings(field, text)
+                    self.lengths(field)
+                    terms = list(self._frequent(field, min_docs))
+                for text in terms:
+                    with lock:
+                        if stop is not None and stop.is_set():
+                            return count
+                        self.postings(field, text)
                     count += 1
         except Exception:  # the index changed under us; queries read what they need themselves
             pass

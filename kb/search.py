@@ -114,23 +114,20 @@ class SearchIndex:
         if self._searcher is None or not self._searcher.up_to_date():
             # a fresh searcher, not refresh(): whoosh's refresh reuses segment readers and misses
             # deletions committed to them since
-            if self._warmer is not None:
-                self._warmer_stop.set()
-                self._warmer.join(timeout=5)
+            # the old read-ahead stops at its next step (it checks under our lock, before reading)
+            self._warmer_stop.set()
             old, self._searcher = self._searcher, self.store.ix.searcher()
             if old is not None:
                 old.close()
             self._cache = PostingCache(self._searcher, SCORED_FIELDS)
             self._warmer_stop = threading.Event()
             self._warmer = threading.Thread(
-                target=self._cache.warm, kwargs={"stop": self._warmer_stop}, daemon=True
+                target=self._cache.warm,
+                kwargs={"lock": self._lock, "stop": self._warmer_stop},
+                daemon=True,
             )
             self._warmer.start()
         return self._searcher
-
-    def _postings(self) -> PostingCache:
-        self._reader()
-        return self._cache
 
     def doc_count(self) -> int:
         self.ensure()

@@ -299,3 +299,47 @@ def test_empty_query_browses_newest_first(index):
     res = index.search("", per_page=3)
     assert res.total == 6
     assert ids(res)[0] == "case-douyin"  # created 2026-05-01, the newest
+
+
+def test_concurrent_searches_and_saves_are_safe(corpus):
+    """Streamlit serves sessions on threads: searches, the read-ahead thread and syncs after
+    saves share one index and must not trip over each other."""
+    import threading
+
+    for i in range(150):
+        write_doc(
+            corpus,
+            "article",
+            f"art-load-{i}",
+            f"负载文章{i}",
+            body="复购率 下降 流量 转化率 渠道。" * 20,
+            problems=["traffic-drop"],
+        )
+    index = SearchIndex(load_config(corpus))
+    index.sync()
+    errors = []
+
+    def searcher():
+        try:
+            for q in ["复购率", "转化率 下降", "流量 渠道", "访客", '"复购率 下降"'] * 6:
+                index.search(q)
+        except Exception as exc:  # pragma: no cover - the assertion below reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=searcher) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for i in range(5):
+        write_doc(
+            corpus,
+            "case",
+            f"case-live-{i}",
+            f"实时{i}",
+            body="复购率上升。",
+            problems=["traffic-drop"],
+        )
+        index.sync()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert index.search("实时", per_page=20).total == 5
