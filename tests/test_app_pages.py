@@ -34,11 +34,11 @@ def app(content, monkeypatch):
     return at
 
 
-def open_page(at: AppTest, page: str, **params: str) -> AppTest:
+def open_page(at: AppTest, page_name: str, **params: str) -> AppTest:
     at.query_params.clear()
     for key, value in params.items():
         at.query_params[key] = value
-    at.switch_page(f"ui/{page}.py").run()
+    at.switch_page(f"ui/{page_name}.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -128,3 +128,35 @@ def test_language_switch_changes_labels(app):
     english = Workspace.open().taxonomy.get("channel-traffic-drop").name.en
     assert app.title[0].value == english
     assert app.subheader[0].value == "Pattern in the data"
+
+
+def test_search_pages_through_all_documents(app, content):
+    total = sum(len(list((content / f).glob("*.md"))) for f in ("playbooks", "cases", "articles"))
+    open_page(app, "search")
+    assert app.caption[0].value == f"共 {total} 篇文档（按时间排序）"
+    first = link_labels(app)
+    app.pagination(key="page").set_value(2).run()
+    assert not app.exception
+    second = link_labels(app)
+    assert second and not set(second) & set(first)
+
+
+def test_problem_page_links_glossary_words_and_drills(app):
+    open_page(app, "problems", problem="channel-traffic-drop")
+    headings = [s.value for s in app.subheader]
+    assert "练一练" in headings
+    open_page(app, "learn", drill="drill-channel-collapse")
+    assert app.selectbox(key="learn_drill").value == "drill-channel-collapse"
+
+
+def test_every_label_exists_in_both_languages():
+    import re
+
+    from ui.i18n import catalogue
+
+    zh, en = catalogue("zh"), catalogue("en")
+    assert set(zh) == set(en)
+    used = set()
+    for path in (REPO / "ui").rglob("*.py"):
+        used |= set(re.findall(r'\bt\(\s*"([a-z_0-9.]+)"', path.read_text(encoding="utf-8")))
+    assert used <= set(zh), sorted(used - set(zh))

@@ -112,6 +112,9 @@ def _drills() -> None:
         st.info(t("learn.no_drills"))
         return
     ids = list(drills)
+    wanted = st.query_params.get("drill")
+    if wanted in drills and "learn_drill" not in st.session_state:
+        st.session_state["learn_drill"] = wanted  # ?drill=ID, e.g. from a problem page
     drill_id = st.selectbox(
         t("learn.drill"), ids, format_func=lambda d: text(drills[d].title), key="learn_drill"
     )
@@ -148,9 +151,11 @@ def _drills() -> None:
 
 def render() -> None:
     st.title(t("learn.title"))
-    path, glossary, drills = st.tabs(
-        [t("learn.tab_path"), t("learn.tab_glossary"), t("learn.tab_drills")]
-    )
+    labels = [t("learn.tab_path"), t("learn.tab_glossary"), t("learn.tab_drills")]
+    # ?drill=ID opens the drills, ?gq=word the glossary (shareable links from other pages)
+    default = labels[2] if st.query_params.get("drill") else None
+    default = labels[1] if st.query_params.get("gq") else default
+    path, glossary, drills = st.tabs(labels, default=default)
     with path:
         _path()
     with glossary:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from kb.config import KINDS
+from kb.glossary import workspace_glossary
+from kb.learning import drills_for_problem, workspace_drills
 from ui import nav, services
 from ui.components import doc_list
 from ui.i18n import lang, t, text
@@ -55,11 +57,26 @@ def show_problem(problem_id: str) -> None:
         if group:
             st.markdown(f"**{t(f'kinds.{kind}s')}**")
             doc_list.show(group, key=f"problem_docs_{kind}")
+    _words_and_drills(problem.id)
     related = [ws.taxonomy.get(r) for r in problem.related if ws.taxonomy.get(r)]
     if related:
         st.subheader(t("problems.related"))
         for other in related:
             nav.link("problems", text(other.name), problem=other.id)
+
+
+def _words_and_drills(problem_id: str) -> None:
+    """Glossary terms to know for this problem, and drills that practise it."""
+    ws = services.workspace()
+    terms = workspace_glossary(ws).for_problem(problem_id)
+    if terms:
+        st.subheader(t("problems.words"))
+        st.markdown(" ".join(f":blue-badge[{term.label(lang())}]" for term in terms))
+    drills = drills_for_problem(workspace_drills(ws), problem_id)
+    if drills:
+        st.subheader(t("problems.practice"))
+        for drill in drills:
+            nav.link("learn", text(drill.title), icon=":material/quiz:", drill=drill.id)
 
 
 def render() -> None:
