@@ -157,3 +157,17 @@ def test_no_data_interview_leads_to_hypotheses(wizard):
     at.button(key="dx_next4").click().run()
     assert headings(at) == ["第 5 步：可能的原因（按可能性排序）"]
     assert at.expander, "hypotheses are listed"
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="bundled sample channel-collapse.csv missing")
+def test_wizard_speaks_english_after_the_switch(wizard):
+    from kb.workspace import Workspace
+
+    metrics = Workspace.open().metrics
+    at = wizard
+    at.button_group(key="lang").set_value("en").run()
+    assert headings(at) == ["Step 1: choose the data"]
+    at.button(key="dx_next1").click().run()
+    at.button(key="dx_next2").click().run()
+    assert headings(at) == ["Step 3: what changed"]
+    assert [m.label for m in at.metric][:2] == [metrics["GMV"].en, metrics["UV"].en]

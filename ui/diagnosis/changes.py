@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from ui.diagnosis import charts
+from ui.diagnosis import charts, service
 from ui.diagnosis.state import state
 from ui.i18n import t
 
@@ -40,7 +40,7 @@ def _cards(diag) -> None:
         if mv.significant is not None:
             help_text += " · " + t("dx.significant" if mv.significant else "dx.not_significant")
         col.metric(
-            mv.label,
+            service.metric_label(mv.metric, mv.label),
             fmt_value(mv.current, mv.unit),
             _pct(mv.change_pct),
             delta_color="normal" if mv.better == "up" else "inverse",
@@ -126,7 +126,13 @@ def step_changes() -> None:
         if diag.factors:
             st.altair_chart(charts.waterfall(diag), key="dx_waterfall")
             top = diag.factors[0]
-            st.caption(t("dx.top_factor", label=top.label, share=(top.share or 0) * 100))
+            st.caption(
+                t(
+                    "dx.top_factor",
+                    label=service.metric_label(top.metric, top.label),
+                    share=(top.share or 0) * 100,
+                )
+            )
         else:
             st.caption(t("dx.no_factors"))
     _drill_panel(diag)

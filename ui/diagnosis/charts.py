@@ -5,7 +5,12 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from ui.diagnosis import service
 from ui.i18n import t
+
+
+def _kpi_label(diag) -> str:
+    return service.metric_label(diag.kpi, diag.headline.label)
 
 
 def trend(diag) -> alt.Chart:
@@ -38,7 +43,7 @@ def trend(diag) -> alt.Chart:
         .mark_line(point=alt.OverlayMarkDef(size=18))
         .encode(
             x=alt.X("date:T", title=None, axis=alt.Axis(format="%m-%d")),
-            y=alt.Y("value:Q", title=diag.headline.label),
+            y=alt.Y("value:Q", title=_kpi_label(diag)),
             tooltip=[alt.Tooltip("date:T"), alt.Tooltip("value:Q", format=",.4~f")],
         )
     )
@@ -56,6 +61,7 @@ def waterfall_rows(diag) -> pd.DataFrame:
             running = r["value"] if r["step"] == "baseline" else running
             kind = "total"
         else:
+            r = {**r, "label": service.metric_label(r["step"], r["label"])}
             start, end = running, running + r["value"]
             running = end
             kind = "up" if r["value"] >= 0 else "down"
@@ -86,7 +92,7 @@ def waterfall(diag) -> alt.Chart:
                 title=None,
                 axis=alt.Axis(labelAngle=0, labelLimit=120, labelOverlap=False),
             ),
-            y=alt.Y("start:Q", title=diag.headline.label, scale=alt.Scale(zero=False)),
+            y=alt.Y("start:Q", title=_kpi_label(diag), scale=alt.Scale(zero=False)),
             y2="end:Q",
             color=alt.Color(
                 "kind:N",

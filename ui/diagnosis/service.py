@@ -83,6 +83,14 @@ def mapping_targets() -> list[str]:
     return [DATE, *ws.metrics.metrics, *vocabulary().dimensions, IGNORE]
 
 
+def metric_label(name: str, fallback: str = "") -> str:
+    """A metric's name in the current language (the engine's labels are Chinese)."""
+    from ui.i18n import lang
+
+    metrics = services.workspace().metrics
+    return metrics[name].label(lang()) if name in metrics else (fallback or name)
+
+
 def run(table, kpi=None, current=None, baseline="previous", answers=None, lang="zh"):
     return diagnose(
         table,
