@@ -167,6 +167,7 @@ def test_wizard_speaks_english_after_the_switch(wizard):
     at = wizard
     at.button_group(key="lang").set_value("en").run()
     assert headings(at) == ["Step 1: choose the data"]
+    at.radio(key="dx_mode").set_value("sample")  # re-set: its label changed language
     at.button(key="dx_next1").click().run()
     at.button(key="dx_next2").click().run()
     assert headings(at) == ["Step 3: what changed"]

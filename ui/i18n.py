@@ -7,6 +7,7 @@ Chinese unless the browser asks for English (``st.context.locale``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,6 +62,15 @@ def t(key: str, **values: object) -> str:
 def text(value) -> str:
     """A bilingual engine value (kb.problems.Text) in the current language."""
     return value.get(lang()) if hasattr(value, "get") else str(value)
+
+
+def labels(values, label) -> Callable[[object], str]:
+    """A format_func whose labels are computed now, in the current language.
+
+    Widgets may call format_func outside the script run (AppTest does); a lambda that looks
+    the language up at call time would then label the options in the wrong language."""
+    table = {value: label(value) for value in values}
+    return lambda value: table.get(value, str(value))
 
 
 def language_picker() -> str:

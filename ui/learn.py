@@ -11,7 +11,7 @@ from ui.components.badges import problem_name
 from ui.diagnosis import service as dx_service
 from ui.diagnosis.state import go as dx_go
 from ui.diagnosis.state import state as dx_state
-from ui.i18n import lang, t, text
+from ui.i18n import labels, lang, t, text
 
 DONE = "learn_done"  # set of finished step ids (per browser session)
 GLOSSARY_SHOWN = 40
@@ -116,7 +116,10 @@ def _drills() -> None:
     if wanted in drills and "learn_drill" not in st.session_state:
         st.session_state["learn_drill"] = wanted  # ?drill=ID, e.g. from a problem page
     drill_id = st.selectbox(
-        t("learn.drill"), ids, format_func=lambda d: text(drills[d].title), key="learn_drill"
+        t("learn.drill"),
+        ids,
+        format_func=labels(ids, lambda d: text(drills[d].title)),
+        key="learn_drill",
     )
     drill = drills[drill_id]
     st.write(text(drill.scenario))
@@ -125,7 +128,7 @@ def _drills() -> None:
             text(drill.question),
             list(drill.options),
             index=None,
-            format_func=problem_name,
+            format_func=labels(drill.options, problem_name),
             key=f"drill_choice_{drill.id}",
         )
         checked = st.form_submit_button(t("learn.check"), type="primary")

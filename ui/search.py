@@ -8,7 +8,7 @@ from kb.config import KINDS
 from ui import nav, services
 from ui.components import hit_card
 from ui.components.badges import kind_label, problem_name
-from ui.i18n import t
+from ui.i18n import labels, t
 
 PER_PAGE = 10
 FILTERS = ("kind", "problem", "tag")
@@ -34,7 +34,9 @@ def _filters(facets: dict[str, dict[str, int]], tags: list[str]) -> None:
         st.segmented_control(
             t("search.kind"),
             KINDS,
-            format_func=lambda k: _facet_label(k, facets.get("kind", {}), kind_label(k)),
+            format_func=labels(
+                KINDS, lambda k: _facet_label(k, facets.get("kind", {}), kind_label(k))
+            ),
             key="kind",
             bind="query-params",
             on_change=_reset_page,
@@ -46,7 +48,9 @@ def _filters(facets: dict[str, dict[str, int]], tags: list[str]) -> None:
             problems,
             index=None,
             placeholder=t("search.any"),
-            format_func=lambda p: _facet_label(p, facets.get("problem", {}), problem_name(p)),
+            format_func=labels(
+                problems, lambda p: _facet_label(p, facets.get("problem", {}), problem_name(p))
+            ),
             key="problem",
             bind="query-params",
             on_change=_reset_page,
@@ -57,7 +61,7 @@ def _filters(facets: dict[str, dict[str, int]], tags: list[str]) -> None:
             tags,
             index=None,
             placeholder=t("search.any"),
-            format_func=lambda g: _facet_label(g, facets.get("tag", {}), g),
+            format_func=labels(tags, lambda g: _facet_label(g, facets.get("tag", {}), g)),
             key="tag",
             bind="query-params",
             on_change=_reset_page,

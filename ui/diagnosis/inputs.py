@@ -10,7 +10,7 @@ import streamlit as st
 from kb.diagnosis.engine import DATE, DiagnosisInputError
 from ui.diagnosis import service
 from ui.diagnosis.state import go, state
-from ui.i18n import lang, t
+from ui.i18n import labels, lang, t
 
 FIRST_SAMPLE = "channel-collapse"
 
@@ -65,7 +65,7 @@ def step_source() -> None:
         t("dx.source"),
         modes,
         index=modes.index(s["mode"]) if s["mode"] in modes else 0,
-        format_func=lambda m: t(f"dx.mode_{m}"),
+        format_func=labels(modes, lambda m: t(f"dx.mode_{m}")),
         horizontal=True,
         key="dx_mode",
     )
@@ -80,7 +80,7 @@ def step_source() -> None:
             t("dx.sample"),
             names,
             index=names.index(current) if current in names else _first_sample(names),
-            format_func=lambda n: t(f"samples.{n}") if t(f"samples.{n}") != f"samples.{n}" else n,
+            format_func=labels(names, _sample_label),
             key="dx_sample",
         )
         clicked = st.button(t("dx.next"), type="primary", key="dx_next1")
@@ -102,6 +102,11 @@ def step_source() -> None:
             s.update(mode="nodata", name=None, data=None, answers={}, result=None, nodata=None)
             go(4)
             st.rerun()
+
+
+def _sample_label(name: str) -> str:
+    label = t(f"samples.{name}")
+    return name if label == f"samples.{name}" else label
 
 
 def _first_sample(names: list[str]) -> int:
@@ -197,7 +202,7 @@ def step_mapping() -> None:
         t("dx.baseline_mode"),
         baselines,
         index=baselines.index(s["baseline"]) if s["baseline"] in baselines else 0,
-        format_func=lambda b: t(f"dx.baseline_{b}"),
+        format_func=labels(baselines, lambda b: t(f"dx.baseline_{b}")),
         key="dx_baseline",
     )
     kpis = _kpi_options(table)
@@ -205,7 +210,7 @@ def step_mapping() -> None:
         t("dx.kpi"),
         kpis,
         index=kpis.index(s["kpi"]) if s["kpi"] in kpis else 0,
-        format_func=_metric_label,
+        format_func=labels(kpis, _metric_label),
         key="dx_kpi",
     )
     back, nxt = st.columns([1, 5])

@@ -8,7 +8,7 @@ from ui import services
 from ui.diagnosis import service
 from ui.diagnosis.inputs import rerun_with_answers
 from ui.diagnosis.state import go, prev_step, state
-from ui.i18n import lang, t, text
+from ui.i18n import labels, lang, t, text
 
 MAX_QUESTIONS = 8
 
@@ -65,7 +65,9 @@ def _without_data() -> None:
         t("dx.area"),
         areas,
         index=areas.index(s["area"]) if s["area"] in areas else 0,
-        format_func=lambda a: t("dx.any_area") if a is None else text(ws.taxonomy.areas[a].name),
+        format_func=labels(
+            areas, lambda a: t("dx.any_area") if a is None else text(ws.taxonomy.areas[a].name)
+        ),
         key="dx_area",
     )
     if area != s["area"]:

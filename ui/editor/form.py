@@ -20,7 +20,7 @@ from kb.documents import (
 from kb.sanitize import render_markdown
 from ui import nav, services
 from ui.components.badges import kind_label, problem_name
-from ui.i18n import lang, t
+from ui.i18n import labels, lang, t
 
 ORIGINAL = "ed_original"  # {"id", "kind", "sha", "meta"} of the document being edited
 FIELDS = ("ed_kind", "ed_id", "ed_title", "ed_summary", "ed_problems", "ed_metrics", "ed_tags",
@@ -99,17 +99,18 @@ def _message(err) -> str:
 def _fields(editing: bool) -> None:
     ws = services.workspace()
     cols = st.columns(2)
-    cols[0].selectbox(t("add.kind"), KINDS, format_func=kind_label, key="ed_kind", disabled=editing)
+    cols[0].selectbox(
+        t("add.kind"), KINDS, format_func=labels(KINDS, kind_label), key="ed_kind", disabled=editing
+    )
     cols[1].text_input(t("add.id"), key="ed_id", disabled=editing, help=t("add.id_help"))
     st.text_input(t("add.title_field"), key="ed_title")
     st.text_input(t("add.summary"), key="ed_summary")
-    st.multiselect(
-        t("add.problems"), [p.id for p in ws.taxonomy], format_func=problem_name, key="ed_problems"
-    )
+    ids = [p.id for p in ws.taxonomy]
+    st.multiselect(t("add.problems"), ids, format_func=labels(ids, problem_name), key="ed_problems")
     st.multiselect(
         t("add.metrics"),
         list(ws.metrics.metrics),
-        format_func=lambda m: ws.metrics[m].label(lang()),
+        format_func=labels(ws.metrics.metrics, lambda m: ws.metrics[m].label(lang())),
         key="ed_metrics",
     )
     cols = st.columns([2, 1])
