@@ -109,3 +109,20 @@ def test_learn_path_glossary_and_drill(app):
     app.button[[b.label for b in app.button].index("提交答案")].click().run()
     verdicts = [s.value for s in app.success] + [e.value for e in app.error]
     assert any("正确答案是" in v for v in verdicts)
+
+
+def test_edit_button_on_a_document_opens_the_form(app):
+    open_page(app, "read", doc=DOC)
+    app.button(key="read_edit").click().run()
+    assert not app.exception
+    assert app.title[0].value == "新增与导入"
+    assert app.text_input(key="ed_id").value == DOC
+
+
+def test_home_search_box_opens_the_search_page(app):
+    app.text_input[0].set_value("复购")
+    app.button[[b.label for b in app.button].index("搜索")].click().run()
+    assert not app.exception
+    assert app.title[0].value == "搜索"
+    assert app.text_input(key="q").value == "复购"
+    assert app.caption[0].value.startswith("找到")
