@@ -126,3 +126,16 @@ def test_home_search_box_opens_the_search_page(app):
     assert app.title[0].value == "搜索"
     assert app.text_input(key="q").value == "复购"
     assert app.caption[0].value.startswith("找到")
+
+
+def test_learning_progress_is_kept_under_a_name(app, content, monkeypatch):
+    open_page(app, "learn")
+    app.text_input(key="learn_name").set_value("小王").run()
+    app.checkbox[0].check().run()
+    assert (content / ".progress" / "小王.json").exists()
+    later = AppTest.from_file(APP, default_timeout=60)  # another browser session
+    later.run()
+    open_page(later, "learn")
+    later.text_input(key="learn_name").set_value("小王").run()
+    assert later.checkbox[0].value is True
+    assert "已完成 1 /" in later.get("progress")[0].proto.text

@@ -7,6 +7,7 @@ import streamlit as st
 from kb.glossary import workspace_glossary
 from kb.learning import grade, workspace_drills, workspace_learning
 from ui import nav, services
+from ui.components import progress_store
 from ui.components.badges import problem_name
 from ui.diagnosis import service as dx_service
 from ui.diagnosis.state import go as dx_go
@@ -17,9 +18,22 @@ DONE = "learn_done"  # set of finished step ids (per browser session)
 GLOSSARY_SHOWN = 40
 
 
+def _learner() -> None:
+    """Optional name: progress is then also kept in a local file."""
+    name = st.text_input(t("learn.name"), key="learn_name", help=t("learn.name_help"))
+    if name and st.session_state.get("learn_loaded") != name:
+        root = services.workspace().config.root
+        done = progress_store.load(root, name) | st.session_state.get(DONE, set())
+        st.session_state[DONE] = done
+        st.session_state["learn_loaded"] = name
+        for step_id in done:  # tick the boxes (drawn below in this run)
+            st.session_state[f"learn_{step_id}"] = True
+
+
 def _path() -> None:
     ws = services.workspace()
     path = workspace_learning(ws)
+    _learner()
     done: set = st.session_state.setdefault(DONE, set())
     steps = list(path.steps())
     st.progress(
@@ -40,6 +54,9 @@ def _path() -> None:
 def _toggle(step_id: str) -> None:
     done: set = st.session_state.setdefault(DONE, set())
     done.symmetric_difference_update({step_id})
+    name = st.session_state.get("learn_name")
+    if name:
+        progress_store.save(services.workspace().config.root, name, done)
 
 
 def _step(step, done: set) -> None:
