@@ -128,7 +128,7 @@ def test_home_search_box_opens_the_search_page(app):
     assert app.caption[0].value.startswith("找到")
 
 
-def test_learning_progress_is_kept_under_a_name(app, content, monkeypatch):
+def test_learning_progress_is_kept_under_a_name(app, content):
     open_page(app, "learn")
     app.text_input(key="learn_name").set_value("小王").run()
     app.checkbox[0].check().run()

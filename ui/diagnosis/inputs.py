@@ -213,7 +213,7 @@ def step_mapping() -> None:
         format_func=labels(kpis, _metric_label),
         key="dx_kpi",
     )
-    back, nxt = st.columns([1, 5])
+    back, nxt, _ = st.columns([1, 2, 5])
     if back.button(t("dx.back"), key="dx_back2"):
         go(1)
         st.rerun()

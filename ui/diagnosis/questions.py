@@ -36,7 +36,7 @@ def _with_data() -> None:
         answers = {}
         for i, q in enumerate(diag.questions):
             answers[q.key] = _ask(q, f"dx_q_{i}", s["answers"].get(q.key))
-        back, nxt = st.columns([1, 5])
+        back, nxt, _ = st.columns([1, 2, 5])
         went_back = back.form_submit_button(t("dx.back"))
         submitted = nxt.form_submit_button(t("dx.show_hypotheses"), type="primary")
     if went_back:
@@ -121,5 +121,6 @@ def step_questions() -> None:
         st.caption(t("dx.interview_help"))
         _without_data()
     else:
-        st.caption(t("dx.questions_help"))
+        if state()["result"].questions:
+            st.caption(t("dx.questions_help"))
         _with_data()
