@@ -94,9 +94,9 @@ class SearchIndex:
         self._lock = threading.RLock()
 
     def sync(self, progress: Callable[[int, int], None] | None = None) -> SyncStats:
-        """Bring the index up to date with the files (see IndexStore.sync)."""
-        with self._lock:
-            return self.store.sync(progress)
+        """Bring the index up to date with the files (see IndexStore.sync). Searches go on
+        meanwhile: their searcher reads the previous generation until the next query."""
+        return self.store.sync(progress)
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> SyncStats:
         with self._lock:
