@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from filelock import FileLock
-from whoosh import index as windex
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 
 from kb.analysis import GramTokenizer, JiebaTokenizer, words_key
 from kb.config import Config
@@ -105,12 +105,17 @@ class IndexStore:
         tmp.write_text(json.dumps({"version": self.version, "files": files}), encoding="utf-8")
         tmp.replace(self._manifest_path)
 
+    def _storage(self) -> FileStorage:
+        # No mmap: another process may rebuild (or a person damage) the files under a reader;
+        # with plain reads that is an exception we recover from, with mmap a SIGBUS crash.
+        return FileStorage(str(self.dir), supports_mmap=False)
+
     def _open(self):
         """The open index, or None when it is missing, corrupt or of another version."""
         if self._read_manifest() is None:
             return None
         try:
-            ix = windex.open_dir(str(self.dir))
+            ix = self._storage().open_index()
             with ix.searcher() as s:
                 s.doc_count()
             return ix
@@ -121,7 +126,7 @@ class IndexStore:
         if self.dir.exists():
             shutil.rmtree(self.dir)
         self.dir.mkdir(parents=True)
-        return windex.create_in(str(self.dir), build_schema(self.vocab.user_words))
+        return self._storage().create_index(build_schema(self.vocab.user_words))
 
     def sync(self, progress: Callable[[int, int], None] | None = None) -> SyncStats:
         """Bring the index up to date with the files; rebuild it when it cannot be used."""

@@ -11,6 +11,7 @@ after the index changes, so the first query after a sync is fast too.
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import time
@@ -141,23 +142,36 @@ class PostingCache:
                     if stop is not None and stop.is_set():
                         return count
                     self.lengths(field)
-                    terms = list(self._frequent(field, min_docs))
-                for text in terms:
-                    with lock:
+                    terms = self._frequent(field, min_docs)
+                while True:
+                    with lock:  # the lexicon is read in batches, each under the lock
                         if stop is not None and stop.is_set():
                             return count
-                        self.postings(field, text)
-                    count += 1
-                    time.sleep(0)  # let a waiting search take the lock between two lists
+                        batch = list(itertools.islice(terms, 512))
+                    if not batch:
+                        break
+                    for text in batch:
+                        if text is None:
+                            continue
+                        with lock:
+                            if stop is not None and stop.is_set():
+                                return count
+                            self.postings(field, text)
+                        count += 1
+                        time.sleep(0)  # let a waiting search take the lock between two lists
         except Exception:  # the index changed under us; queries read what they need themselves
             pass
         return count
 
     def _frequent(self, field: str, min_docs: int):
+        """The field's terms in lexicon order: the text of frequent ones, None for the others
+        (so a batch of the lexicon is read even where it holds no frequent term)."""
         try:
             for text, info in self.reader.iter_field(field):
                 if info.doc_frequency() >= min_docs:
                     yield text.decode("utf-8") if isinstance(text, bytes) else text
+                else:
+                    yield None
         except KeyError:
             return
 

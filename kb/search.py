@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kb.analysis import query_words, substring_grams
+from kb.analysis import query_words, segmenter, substring_grams
 from kb.config import Config
 from kb.indexing import IndexStore, SyncStats, title_key
 from kb.postings import AllOf, AnyOf, PostingCache, Term
@@ -87,6 +87,7 @@ class SearchIndex:
         self.config = config
         self.vocab = vocabulary or Vocabulary.load(config)
         self.store = IndexStore(config, self.vocab)
+        segmenter(self.vocab.user_words)  # load jieba's dictionary now, not in the first query
         self._searcher = None
         self._cache: PostingCache | None = None
         self._warmer: threading.Thread | None = None
