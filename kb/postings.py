@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,6 +79,38 @@ def read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(ids, dtype=np.int64), np.asarray(freqs, dtype=np.float32)
 
 
+class ReaderLock:
+    """The lock around a whoosh reader (not safe for concurrent use). Searches come first: the
+    background read-ahead takes it only while no search is waiting for or holding it."""
+
+    def __init__(self):
+        self._lock = threading.RLock()
+        self._count_lock = threading.Lock()
+        self._busy = 0
+        self._idle = threading.Event()
+        self._idle.set()
+
+    def __enter__(self):
+        with self._count_lock:
+            self._busy += 1
+            self._idle.clear()
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc):
+        self._lock.release()
+        with self._count_lock:
+            self._busy -= 1
+            if self._busy == 0:
+                self._idle.set()
+
+    @contextmanager
+    def background(self):
+        self._idle.wait()
+        with self._lock:
+            yield
+
+
 class PostingCache:
     """Posting lists and per-document arrays of one searcher generation."""
 
@@ -125,26 +157,26 @@ class PostingCache:
 
     def warm(
         self,
-        lock: threading.RLock,
+        lock: ReaderLock,
         min_share: float = 0.02,
         stop: threading.Event | None = None,
     ) -> int:
         """Read ahead the posting lists of frequent terms (the costly ones); returns how many.
 
-        whoosh readers are not safe for concurrent use, so every read here holds ``lock``, the
-        lock the searches hold: a search waits for at most one posting list.
+        Every read here holds the reader lock in background mode: a search waits for at most
+        one posting list.
         """
         count = 0
         min_docs = max(20, int(self.size * min_share))
         try:
             for field in self.scored_fields:
-                with lock:
+                with lock.background():
                     if stop is not None and stop.is_set():
                         return count
                     self.lengths(field)
                     terms = self._frequent(field, min_docs)
                 while True:
-                    with lock:  # the lexicon is read in batches, each under the lock
+                    with lock.background():  # the lexicon is read in batches, each under the lock
                         if stop is not None and stop.is_set():
                             return count
                         batch = list(itertools.islice(terms, 512))
@@ -153,12 +185,11 @@ class PostingCache:
                     for text in batch:
                         if text is None:
                             continue
-                        with lock:
+                        with lock.background():
                             if stop is not None and stop.is_set():
                                 return count
                             self.postings(field, text)
                         count += 1
-                        time.sleep(0)  # let a waiting search take the lock between two lists
         except Exception:  # the index changed under us; queries read what they need themselves
             pass
         return count

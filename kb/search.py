@@ -14,7 +14,7 @@ import numpy as np
 from kb.analysis import query_words, segmenter, substring_grams
 from kb.config import Config
 from kb.indexing import IndexStore, SyncStats, title_key
-from kb.postings import AllOf, AnyOf, PostingCache, Term
+from kb.postings import AllOf, AnyOf, PostingCache, ReaderLock, Term
 from kb.query import ParsedQuery, parse_query
 from kb.snippets import highlight_terms, make_snippet
 from kb.vocabulary import Vocabulary
@@ -92,7 +92,7 @@ class SearchIndex:
         self._cache: PostingCache | None = None
         self._warmer: threading.Thread | None = None
         self._warmer_stop = threading.Event()
-        self._lock = threading.RLock()
+        self._lock = ReaderLock()
 
     def sync(self, progress: Callable[[int, int], None] | None = None) -> SyncStats:
         """Bring the index up to date with the files (see IndexStore.sync). Searches go on

@@ -7,7 +7,6 @@ from typing import Any
 
 import yaml
 
-
 # libyaml's C parser where available (problems.yaml parses ~10x faster: it is on the app's
 # start-up path); the same safe subset either way.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
