@@ -160,3 +160,24 @@ def test_every_label_exists_in_both_languages():
     for path in (REPO / "ui").rglob("*.py"):
         used |= set(re.findall(r'\bt\(\s*"([a-z_0-9.]+)"', path.read_text(encoding="utf-8")))
     assert used <= set(zh), sorted(used - set(zh))
+
+
+def test_read_page_never_shows_script_from_a_document(content, monkeypatch):
+    evil = content / "articles" / "evil-note.md"
+    evil.write_text(
+        "---\nid: evil-note\nkind: article\ntitle: 可疑文章\ncreated: 2026-03-01\n---\n"
+        "正文<script>alert(1)</script><img src=x onerror=alert(2)>"
+        "[点我](javascript:alert(3))\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("OPSKB_ROOT", str(content))
+    monkeypatch.setenv("OPSKB_INDEX", str(content / ".index"))
+    try:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.run()
+        open_page(at, "read", doc="evil-note")
+        html = markdown_text(at)
+        assert "正文" in html
+        assert "<script" not in html and "onerror" not in html and "javascript:" not in html
+    finally:
+        evil.unlink()
