@@ -83,7 +83,7 @@ def word_tokens(
 
 
 def gram_tokens(text: str) -> Iterator[tuple[str, int, int, bool]]:
-    """Chinese bigrams and trigrams, and Latin/number tokens with their sub-runs."""
+    """Chinese bigrams, and Latin/number tokens with their sub-runs."""
     for m in _GRAM_RUN.finditer(text):
         run, base = m.group(0), m.start()
         if _IS_CJK.match(run):
@@ -92,8 +92,6 @@ def gram_tokens(text: str) -> Iterator[tuple[str, int, int, bool]]:
                 yield run, base, base + 1, True
             for i in range(n - 1):
                 yield run[i : i + 2], base + i, base + i + 2, True
-                if i + 3 <= n:
-                    yield run[i : i + 3], base + i, base + i + 3, False
         else:
             low = run.lower()
             yield low, base, m.end(), True
@@ -106,23 +104,19 @@ def gram_tokens(text: str) -> Iterator[tuple[str, int, int, bool]]:
 def substring_grams(text: str) -> list[str]:
     """Gram terms that must all occur for the text to occur as a substring.
 
-    A Chinese run of 2 or 3 characters is one bigram/trigram term; a longer run is covered by
-    trigrams overlapping by one character (all present <=> the run is there, but for the rare
-    document with the pieces apart; quoted phrases are verified against the text). Latin and
-    number tokens are terms of their own.
+    A Chinese run is covered by its overlapping bigrams (all present <=> the run is there, but for
+    the rare document with the pieces apart; quoted phrases are verified against the text).
+    Latin and number tokens are terms of their own.
     """
     out: list[str] = []
     for m in _GRAM_RUN.finditer(text):
         run = m.group(0)
         if not _IS_CJK.match(run):
             out.append(run.lower())
-        elif len(run) <= 3:
+        elif len(run) <= 2:
             out.append(run)
         else:
-            starts = list(range(0, len(run) - 2, 2))
-            if starts[-1] != len(run) - 3:
-                starts.append(len(run) - 3)
-            out += [run[i : i + 3] for i in starts]
+            out += [run[i : i + 2] for i in range(len(run) - 1)]
     return list(dict.fromkeys(out))
 
 

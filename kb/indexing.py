@@ -28,13 +28,18 @@ from kb.documents import Document, DocumentError, iter_document_paths, parse_doc
 from kb.plaintext import markdown_to_text
 from kb.vocabulary import Vocabulary
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BULK_DOCS = 500  # from this many changed files on, analysis runs on all cores
 MAX_SEGMENTS = 12  # small updates add segments; merge once there are this many
 
 
 def title_key(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _unscored(field):
+    field.scorable = False  # TEXT has no parameter for it; the writer reads the attribute
+    return field
 
 
 def build_schema(user_words: tuple[str, ...]) -> Schema:
@@ -49,7 +54,9 @@ def build_schema(user_words: tuple[str, ...]) -> Schema:
         summary=STORED(),
         lead=TEXT(analyzer=words, phrase=False),
         body=TEXT(analyzer=words, phrase=False),
-        grams=TEXT(analyzer=grams, phrase=False),
+        # no per-document lengths for the substring field: half of all postings are here, and
+        # storing lengths is a third of the indexing time
+        grams=_unscored(TEXT(analyzer=grams, phrase=False)),
         plain=STORED(),
         problems=KEYWORD(stored=True, commas=True, scorable=False),
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=False),

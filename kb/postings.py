@@ -114,7 +114,7 @@ class ReaderLock:
 class PostingCache:
     """Posting lists and per-document arrays of one searcher generation."""
 
-    def __init__(self, searcher, scored_fields: tuple[str, ...]):
+    def __init__(self, searcher, scored_fields: tuple[str, ...], tf_fields: tuple[str, ...] = ()):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.size = self.reader.doc_count_all()
@@ -125,6 +125,7 @@ class PostingCache:
         self._values: dict[str, list[str]] = {}
         self._lock = threading.Lock()
         self.scored_fields = scored_fields
+        self.tf_fields = tf_fields
 
     # ---- raw data ---------------------------------------------------------------------------
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -169,11 +170,12 @@ class PostingCache:
         count = 0
         min_docs = max(20, int(self.size * min_share))
         try:
-            for field in self.scored_fields:
+            for field in (*self.scored_fields, *self.tf_fields):
                 with lock.background():
                     if stop is not None and stop.is_set():
                         return count
-                    self.lengths(field)
+                    if field in self.scored_fields:
+                        self.lengths(field)
                     terms = self._frequent(field, min_docs)
                 while True:
                     with lock.background():  # the lexicon is read in batches, each under the lock
@@ -263,11 +265,14 @@ class PostingCache:
         if len(ids) == 0:
             return mask, score
         mask[ids] = True
-        if t.field in self.scored_fields:
-            lengths, avg = self.lengths(t.field)
+        if t.field in self.scored_fields or t.field in self.tf_fields:
             df = len(ids)
             idf = math.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
-            norm = K1 * (1 - B + B * lengths[ids] / avg)
+            if t.field in self.scored_fields:  # BM25 with document-length normalisation
+                lengths, avg = self.lengths(t.field)
+                norm = K1 * (1 - B + B * lengths[ids] / avg)
+            else:  # BM25 without lengths (the index keeps none for this field)
+                norm = K1
             score[ids] = t.boost * idf * tf * (K1 + 1) / (tf + norm)
         else:
             score[ids] = t.boost

@@ -27,10 +27,11 @@ WEIGHTS = {
     "title": 8.0,
     "lead": 3.0,  # summary, tags, metrics, problem names
     "body": 1.0,
-    "grams": 0.3,  # substrings (bigrams/trigrams) of title and body
+    "grams": 0.3,  # substrings (character bigrams) of title and body
 }
 WORD_FIELDS = ("title", "lead", "body")
-SCORED_FIELDS = (*WORD_FIELDS, "grams")
+SCORED_FIELDS = WORD_FIELDS  # BM25 with length normalisation
+TF_FIELDS = ("grams",)  # BM25 without lengths: the index stores none for them
 SYNONYM_WEIGHT = 0.6
 EXACT_TITLE_BOOST = 1000.0
 PHRASE_VERIFY_LIMIT = 3000
@@ -120,7 +121,7 @@ class SearchIndex:
             old, self._searcher = self._searcher, self.store.ix.searcher()
             if old is not None:
                 old.close()
-            self._cache = PostingCache(self._searcher, SCORED_FIELDS)
+            self._cache = PostingCache(self._searcher, SCORED_FIELDS, TF_FIELDS)
             self._warmer_stop = threading.Event()
             self._warmer = threading.Thread(
                 target=self._cache.warm,
