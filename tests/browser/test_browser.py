@@ -22,7 +22,7 @@ def test_chinese_search_shows_highlighted_results(server, page, wait_ready, scre
     page.get_by_text("找到").first.wait_for(timeout=90_000)  # the first search builds the index
     wait_ready(page)
     marks = page.locator("mark")
-    marks.first.wait_for()
+    marks.first.wait_for(timeout=90_000)
     assert marks.count() > 0
     assert "抖音" in " ".join(marks.all_inner_texts()) or "流量" in marks.first.inner_text()
     screenshot(page, "search")
