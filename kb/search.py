@@ -102,7 +102,7 @@ class SearchIndex:
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> SyncStats:
         with self._lock:
-            self._searcher = None
+            self._drop_searcher()
             return self.store.rebuild(progress)
 
     def ensure(self, max_age: float = 2.0) -> None:
@@ -116,11 +116,8 @@ class SearchIndex:
         if self._searcher is None or not self._searcher.up_to_date():
             # a fresh searcher, not refresh(): whoosh's refresh reuses segment readers and misses
             # deletions committed to them since
-            # the old read-ahead stops at its next step (it checks under our lock, before reading)
-            self._warmer_stop.set()
-            old, self._searcher = self._searcher, self.store.ix.searcher()
-            if old is not None:
-                old.close()
+            self._drop_searcher()
+            self._searcher = self.store.ix.searcher()
             self._cache = PostingCache(self._searcher, SCORED_FIELDS, TF_FIELDS)
             self._warmer_stop = threading.Event()
             self._warmer = threading.Thread(
@@ -130,6 +127,14 @@ class SearchIndex:
             )
             self._warmer.start()
         return self._searcher
+
+    def _drop_searcher(self) -> None:
+        """Close the current searcher; its read-ahead stops at its next step (it checks the
+        stop flag under our lock, before reading)."""
+        self._warmer_stop.set()
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = self._cache = None
 
     def doc_count(self) -> int:
         self.ensure()
@@ -210,7 +215,8 @@ class SearchIndex:
 
     def _verify_phrases(self, s, mask: np.ndarray, phrases: list[str]) -> np.ndarray:
         """Quoted phrases must occur as written (the gram terms only say the pieces occur)."""
-        # a phrase that is a single gram term (2-3 Chinese characters, one word) matched exactly
+        # a phrase that is a single gram term (two Chinese characters, one Latin word) matched
+        # exactly already
         wanted = [_squash(p) for p in phrases if len(substring_grams(p)) > 1]
         if not wanted:
             return mask
