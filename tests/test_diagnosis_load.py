@@ -113,3 +113,28 @@ def test_a_first_column_of_dates_is_the_date_column_whatever_its_header(ws):
     table = load(text.encode(), ws)
     assert table.columns["统计时段"] == "date"
     assert str(table.dates[0].date()) == "2026-03-01"
+
+
+def test_a_person_can_map_unknown_headers_and_is_told_about_clashes(ws):
+    from kb.diagnosis.load import read_raw, remap_columns
+
+    raw = "day,src,visits,paid_orders,money,note\n"
+    raw += "".join(f"2026-03-{d:02d},A,{100 + d},{5 + d % 3},{500 + d},x\n" for d in range(1, 15))
+    frame, name = read_raw(io.BytesIO(raw.encode()))
+    assert list(frame.columns) == ["day", "src", "visits", "paid_orders", "money", "note"]
+    mapping = {"day": "date", "src": "channel", "visits": "UV", "paid_orders": "订单数"}
+    mapping |= {"money": "GMV", "note": "__ignore__"}
+    table = load(remap_columns(frame, mapping, name), ws)
+    assert {"UV", "订单数", "GMV"} <= set(table.measures) and table.dimensions == ["channel"]
+    with pytest.raises(DiagnosisInputError, match="visits, money .*'UV'"):
+        remap_columns(frame, {**mapping, "money": "UV"}, name)
+
+
+def test_no_data_checklist_lists_answers_and_checks(ws):
+    from kb.diagnosis import consult
+    from kb.diagnosis.report import checklist_markdown
+
+    result = consult(ws, {"UV": "flat", "PV": "down"})
+    text = checklist_markdown(result.interview.answers, result.hypotheses, ws.metrics)
+    assert "- 访客数: flat" in text and "- [ ] " in text
+    assert result.matches[0].problem.id == "pv-down-uv-flat"

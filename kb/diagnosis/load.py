@@ -53,8 +53,9 @@ def _row(i: int) -> int:
     return int(i) + 2
 
 
-def _read_raw(source, sheet=None) -> tuple[pd.DataFrame, str]:
-    """Read CSV/Excel bytes into a raw frame; text encodings tried in order."""
+def read_raw(source, sheet=None) -> tuple[pd.DataFrame, str]:
+    """Read CSV/Excel bytes into a raw frame with the headers as written (for a column-mapping
+    step); text encodings tried in order. Returns (frame, name for messages)."""
     name = "<data>"
     if isinstance(source, (str, Path)):
         name = str(source)
@@ -91,6 +92,23 @@ def _read_raw(source, sheet=None) -> tuple[pd.DataFrame, str]:
         )
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame, name
+
+
+def remap_columns(
+    frame: pd.DataFrame, mapping: dict[str, str], name: str, ignore: str = "__ignore__"
+) -> pd.DataFrame:
+    """Rename headers as a person mapped them (header -> metric, dimension or the date; the
+    ``ignore`` target drops a column). Headers not in ``mapping`` keep their own name."""
+    keep = [c for c in frame.columns if mapping.get(str(c), str(c)) != ignore]
+    renamed = frame[keep].rename(columns={c: mapping.get(str(c), str(c)) for c in keep})
+    dups = renamed.columns[renamed.columns.duplicated()]
+    if len(dups):
+        sources = [str(c) for c in keep if mapping.get(str(c), str(c)) == dups[0]]
+        raise DiagnosisInputError(
+            f"{name}: 列 {', '.join(sources)} 都映射到了 '{dups[0]}', 请只保留一列 "
+            f"(columns {', '.join(sources)} are all mapped to '{dups[0]}'; keep one)"
+        )
+    return renamed
 
 
 def parse_dates(values: pd.Series, column: str, name: str) -> pd.Series:
@@ -180,7 +198,7 @@ def load_table(source, metrics: MetricTree, vocab: DimensionVocabulary, sheet=No
     if isinstance(source, pd.DataFrame):
         raw, name = source.reset_index(drop=True), "<data>"
     else:
-        raw, name = _read_raw(source, sheet)
+        raw, name = read_raw(source, sheet)
     raw = raw.dropna(how="all")
     raw = raw.loc[:, [not str(c).startswith("Unnamed:") or raw[c].notna().any() for c in raw]]
     raw = raw.reset_index(drop=True)

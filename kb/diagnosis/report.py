@@ -281,3 +281,21 @@ def case_draft(d, vocab=None, today: dt.date | None = None) -> Document:
         summary=summary(d, vocab),
         meta={"illustrative": False, "period": f"{c.current.end:%Y-%m}"},
     )
+
+
+def checklist_markdown(answers: dict, hyps, metrics=None, lang: str = "zh") -> str:
+    """The no-data diagnosis as a take-away: the answers given and the hypotheses to check."""
+    zh = lang != "en"
+
+    def label(key: str) -> str:
+        if metrics is not None and key in metrics:
+            return metrics[key].label(lang)
+        return key
+
+    lines = ["# 诊断清单 (无数据模式)" if zh else "# Diagnosis checklist (no data)", ""]
+    lines += ["## 回答" if zh else "## Answers", ""]
+    lines += [f"- {label(k)}: {v}" for k, v in answers.items()]
+    lines += ["", "## 待验证的假设" if zh else "## Hypotheses to check", ""]
+    check = "检查" if zh else "check"
+    lines += [f"- [ ] {h.text} — {check}: {h.check}" for h in hyps]
+    return "\n".join(lines) + "\n"

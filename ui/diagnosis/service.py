@@ -1,9 +1,7 @@
 """Calls into kb.diagnosis for the wizard, with the caching Streamlit needs.
 
 Parsed files are cached on their bytes (st.cache_data), so back/next and reruns do not re-read
-them. Two helpers here compose engine functions that have no single entry point yet
-(``read_frame`` for the editable column mapping, ``diagnose_answers`` for the no-data mode);
-they belong in kb.diagnosis and are reported to the lead.
+them.
 """
 
 from __future__ import annotations
@@ -14,11 +12,12 @@ import pandas as pd
 import streamlit as st
 
 from kb.config import REPO_ROOT
+from kb.diagnosis.consult import consult
 from kb.diagnosis.dimensions import load_vocabulary
-from kb.diagnosis.engine import DATE, DiagnosisInputError, diagnose, load
-from kb.diagnosis.load import _read_raw
-from kb.diagnosis.match import evidence_from, hypotheses, linked_documents, rank_problems
+from kb.diagnosis.engine import DATE, diagnose, load
+from kb.diagnosis.load import read_raw, remap_columns
 from kb.diagnosis.questions import Interview
+from kb.diagnosis.report import checklist_markdown as _checklist
 from ui import services
 
 SAMPLES_DIR = REPO_ROOT / "samples"
@@ -57,7 +56,7 @@ def vocabulary():
 def read_frame(data: bytes, name: str) -> pd.DataFrame:
     """The file as written (headers untouched), for the mapping step. Raises
     DiagnosisInputError with a message naming the problem."""
-    frame, _ = _read_raw(_Named(data, name))
+    frame, _ = read_raw(_Named(data, name))
     return frame
 
 
@@ -67,14 +66,7 @@ def load_table(data: bytes, name: str, mapping: tuple[tuple[str, str], ...] = ()
     ws = services.workspace()
     if not mapping:
         return load(_Named(data, name), ws)
-    frame = read_frame(data, name)
-    chosen = dict(mapping)  # a header not mentioned keeps its own name (auto-detected)
-    keep = [c for c in frame.columns if chosen.get(str(c), str(c)) != IGNORE]
-    renamed = frame[keep].rename(columns={c: chosen.get(str(c), str(c)) for c in keep})
-    if renamed.columns.duplicated().any():
-        dup = renamed.columns[renamed.columns.duplicated()][0]
-        raise DiagnosisInputError(f"{name}: '{dup}' ← 2+")
-    return load(renamed, ws)
+    return load(remap_columns(read_frame(data, name), dict(mapping), name, IGNORE), ws)
 
 
 def mapping_targets() -> list[str]:
@@ -111,12 +103,8 @@ def interview(answers: dict, area: str | None = None) -> Interview:
 
 def diagnose_answers(answers: dict, lang: str = "zh"):
     """No-data mode: answers to the questions -> (matches, hypotheses, documents)."""
-    ws = services.workspace()
-    ev = evidence_from({}, None, None, answers)
-    matches = rank_problems(ws.taxonomy, ev, vocabulary())
-    hyps = hypotheses(matches, ev, ws.metrics, lang)
-    docs = linked_documents(services.collection(), matches)
-    return matches, hyps, docs
+    result = consult(services.workspace(), answers, lang=lang)
+    return result.matches, result.hypotheses, result.documents
 
 
 class _Named:
@@ -130,9 +118,6 @@ class _Named:
 
 
 def checklist_markdown(answers: dict, hyps) -> str:
-    """No-data mode's take-away: the answers given and the hypotheses to check, as Markdown."""
-    lines = ["# 诊断清单 (无数据模式)", "", "## 回答", ""]
-    lines += [f"- {k}: {v}" for k, v in answers.items()]
-    lines += ["", "## 待验证的假设", ""]
-    lines += [f"- [ ] {h.text} — 检查: {h.check}" for h in hyps]
-    return "\n".join(lines) + "\n"
+    from ui.i18n import lang
+
+    return _checklist(answers, hyps, services.workspace().metrics, lang())
