@@ -7,7 +7,7 @@ Scenarios (each into a fresh temporary content root):
   re-import   the same export again into that root -> N skipped as duplicates
   fetch       N bookmarks pointing at a local http.server (127.0.0.1, allow-listed) that serves
               a distinct ~2 KB Chinese article per URL -> fetched, extracted, sanitised, saved
-Prints a Markdown table (wall time, items/s, peak RSS) to paste into bench/README-import.md.
+Prints a Markdown table (wall time, items/s, peak RSS) to paste into bench/README.md.
 """
 
 from __future__ import annotations
