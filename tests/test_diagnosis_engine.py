@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from kb.cli import main as kb_main
 from kb.config import REPO_ROOT, load_config
-from kb.diagnosis import cli
 from kb.diagnosis.engine import diagnose
 from kb.diagnosis.report import case_draft, markdown_report
 from kb.diagnosis.synthetic import daily_scenario
@@ -121,13 +121,13 @@ def test_report_and_case_draft(ws, tmp_path):
 
 
 def test_cli_json_and_bad_input_exit_codes(ws, capsys, tmp_path):
-    code = cli.main([str(SAMPLES / "ad-roi-down.csv"), "--json", "--kpi", "投产比"])
+    code = kb_main(["diagnose", str(SAMPLES / "ad-roi-down.csv"), "--json", "--kpi", "投产比"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["kpi"] == "ROI"
     bad = tmp_path / "bad.csv"
     bad.write_text("日期,访客数\n2026-03-01,100\n2026-03-02,十\n", encoding="utf-8")
     report = tmp_path / "out.md"
-    assert cli.main([str(bad), "--report", str(report)]) == 2
+    assert kb_main(["diagnose", str(bad), "--report", str(report)]) == 2
     err = capsys.readouterr().err
     assert "访客数" in err and "第 3 行" in err
     assert not report.exists()
@@ -143,7 +143,7 @@ def test_cli_json_and_bad_input_exit_codes(ws, capsys, tmp_path):
     ],
 )
 def test_cli_bad_arguments_exit_2_with_a_message(ws, capsys, extra, message):
-    assert cli.main([str(SAMPLES / "channel-collapse.csv"), *extra]) == 2
+    assert kb_main(["diagnose", str(SAMPLES / "channel-collapse.csv"), *extra]) == 2
     assert message in capsys.readouterr().err
 
 

@@ -11,7 +11,7 @@ from ui.components import progress_store
 from ui.components.badges import problem_name
 from ui.diagnosis import service as dx_service
 from ui.diagnosis.state import go as dx_go
-from ui.diagnosis.state import state as dx_state
+from ui.diagnosis.state import load_file
 from ui.i18n import labels, lang, t, text
 
 DONE = "learn_done"  # set of finished step ids (per browser session)
@@ -107,19 +107,7 @@ def _glossary() -> None:
 
 
 def _open_sample(name: str) -> None:
-    s = dx_state()
-    data = dx_service.sample_bytes(name)
-    s.update(
-        mode="sample",
-        name=f"{name}.csv",
-        data=data,
-        mapping=(),
-        kpi=None,
-        current=None,
-        answers={},
-        result=None,
-        saved=None,
-    )
+    load_file(f"{name}.csv", dx_service.sample_bytes(name), "sample")
     dx_go(2)
 
 

@@ -82,18 +82,3 @@ def run(args: argparse.Namespace, workspace) -> int:
         if args.report:
             print(f"report: {args.report}")
     return 0
-
-
-def main(argv=None) -> int:
-    """Stand-alone entry (python -m kb.diagnosis.cli) until the lead wires it into kb."""
-    from kb.workspace import Workspace
-
-    parser = argparse.ArgumentParser(prog="kb diagnose", description=__doc__.splitlines()[0])
-    parser.add_argument("--root", help="content root (default: OPSKB_ROOT or the repository)")
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    return run(args, Workspace.open(args.root))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

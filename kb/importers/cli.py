@@ -103,16 +103,3 @@ def run(args: argparse.Namespace, workspace: Workspace) -> int:
         for note in report.notes:
             print(f"  i {note}")
     return 1 if report.failed else 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Standalone use until the lead wires it in: ``python -m kb.importers.cli ...``."""
-    parser = argparse.ArgumentParser(prog="python -m kb import", description=__doc__)
-    parser.add_argument("--root", help="content root (default: OPSKB_ROOT or the repository)")
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    return run(args, Workspace.open(args.root))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -9,7 +9,7 @@ import streamlit as st
 
 from kb.diagnosis.engine import DATE, DiagnosisInputError
 from ui.diagnosis import service
-from ui.diagnosis.state import go, state
+from ui.diagnosis.state import go, load_file, state
 from ui.i18n import labels, lang, t
 
 FIRST_SAMPLE = "channel-collapse"
@@ -41,19 +41,7 @@ def _accept(name: str, data: bytes, mode: str) -> bool:
     except Exception as exc:  # noqa: BLE001
         _error(exc)
         st.caption(t("dx.fix_in_mapping"))
-    s = state()
-    if (s["name"], s["data"]) != (name, data):
-        s.update(
-            name=name,
-            data=data,
-            mode=mode,
-            mapping=(),
-            kpi=None,
-            current=None,
-            answers={},
-            result=None,
-            saved=None,
-        )
+    load_file(name, data, mode)
     return True
 
 

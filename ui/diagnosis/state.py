@@ -37,6 +37,23 @@ def reset() -> None:
     }
 
 
+def load_file(name: str, data: bytes, mode: str) -> None:
+    """A new file for the wizard: what was derived from the previous one is dropped."""
+    s = state()
+    if (s["name"], s["data"]) != (name, data):
+        s.update(
+            name=name,
+            data=data,
+            mode=mode,
+            mapping=(),
+            kpi=None,
+            current=None,
+            answers={},
+            result=None,
+            saved=None,
+        )
+
+
 def steps() -> tuple[int, ...]:
     return NO_DATA_STEPS if state()["mode"] == "nodata" else STEPS
 
