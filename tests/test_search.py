@@ -343,3 +343,33 @@ def test_concurrent_searches_and_saves_are_safe(corpus):
         t.join()
     assert errors == []
     assert index.search("实时", per_page=20).total == 5
+
+
+def test_title_outranks_summary_outranks_body(root):
+    write_doc(
+        root,
+        "article",
+        "art-body",
+        "一篇笔记",
+        body="这里讲到了连带率。" + "其他内容。" * 5,
+        problems=["traffic-drop"],
+    )
+    write_doc(
+        root,
+        "article",
+        "art-summary",
+        "另一篇笔记",
+        summary="关于连带率",
+        body="其他内容。" * 5,
+        problems=["traffic-drop"],
+    )
+    write_doc(
+        root,
+        "article",
+        "art-title",
+        "连带率怎么提升",
+        body="其他内容。" * 5,
+        problems=["traffic-drop"],
+    )
+    found = ids(SearchIndex(load_config(root)).search("连带"))
+    assert found == ["art-title", "art-summary", "art-body"]
