@@ -82,8 +82,17 @@ def word_tokens(
                     yield run, start, end, False
 
 
+# Latin/number trigrams carry a marker so they never collide with a whole short token.
+TRIGRAM_MARK = "~"
+
+
+def _latin_trigrams(token: str) -> list[str]:
+    return [TRIGRAM_MARK + token[i : i + 3] for i in range(len(token) - 2)]
+
+
 def gram_tokens(text: str) -> Iterator[tuple[str, int, int, bool]]:
-    """Chinese bigrams, and Latin/number tokens with their sub-runs."""
+    """Chinese bigrams; Latin/number tokens whole, by script run, and as marked trigrams (so a
+    fragment of three or more letters or digits inside a token is found: 605 in MPU6050)."""
     for m in _GRAM_RUN.finditer(text):
         run, base = m.group(0), m.start()
         if _IS_CJK.match(run):
@@ -99,20 +108,24 @@ def gram_tokens(text: str) -> Iterator[tuple[str, int, int, bool]]:
             if len(parts) > 1:
                 for part in parts:
                     yield part, base, m.end(), False
+            for gram in _latin_trigrams(low):
+                yield gram, base, m.end(), False
 
 
 def substring_grams(text: str) -> list[str]:
     """Gram terms that must all occur for the text to occur as a substring.
 
-    A Chinese run is covered by its overlapping bigrams (all present <=> the run is there, but for
-    the rare document with the pieces apart; quoted phrases are verified against the text).
-    Latin and number tokens are terms of their own.
+    A Chinese run is covered by its overlapping bigrams, a Latin/number run of three or more
+    characters by its trigrams (all present <=> the run is there, but for the rare document with
+    the pieces apart; quoted phrases are verified against the text). Shorter Latin runs must be
+    whole tokens or script runs (uv, 11).
     """
     out: list[str] = []
     for m in _GRAM_RUN.finditer(text):
         run = m.group(0)
         if not _IS_CJK.match(run):
-            out.append(run.lower())
+            low = run.lower()
+            out += _latin_trigrams(low) if len(low) >= 3 else [low]
         elif len(run) <= 2:
             out.append(run)
         else:

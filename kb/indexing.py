@@ -28,7 +28,7 @@ from kb.documents import Document, DocumentError, iter_document_paths, parse_doc
 from kb.plaintext import markdown_to_text
 from kb.vocabulary import Vocabulary
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 BULK_DOCS = 500  # from this many changed files on, analysis runs on all cores
 MAX_SEGMENTS = 12  # small updates add segments; merge once there are this many
 

@@ -373,3 +373,24 @@ def test_title_outranks_summary_outranks_body(root):
     )
     found = ids(SearchIndex(load_config(root)).search("连带"))
     assert found == ["art-title", "art-summary", "art-body"]
+
+
+@pytest.mark.parametrize("fragment", ["605", "pu60", "U6050", "nversi", "onve"])
+def test_latin_and_number_fragments_inside_a_token_are_found(root, fragment):
+    write_doc(
+        root,
+        "article",
+        "art-frag",
+        "传感器笔记",
+        body="MPU6050 的 conversion 很稳定。",
+        problems=["traffic-drop"],
+    )
+    write_doc(
+        root,
+        "article",
+        "art-other",
+        "无关",
+        body="MPU9250 和 version 2。",
+        problems=["traffic-drop"],
+    )
+    assert ids(SearchIndex(load_config(root)).search(fragment)) == ["art-frag"]
