@@ -26,6 +26,8 @@ jieba.setLogLevel(logging.WARNING)
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"[{_CJK}]+|[a-z]+|[0-9]+(?:\.[0-9]+)?", re.IGNORECASE)
 _HAS_WORD_CHAR = re.compile(rf"[{_CJK}a-z0-9]", re.IGNORECASE)
+# a boundary between scripts inside one token: letters|digits|Chinese
+_MIXED = re.compile(rf"[a-z][0-9]|[0-9][a-z]|[{_CJK}][a-z0-9]|[a-z0-9][{_CJK}]", re.IGNORECASE)
 _IS_CJK = re.compile(rf"[{_CJK}]")
 _GRAM_RUN = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:\.[0-9]+)?", re.IGNORECASE)
 STOPWORDS = frozenset(
@@ -75,9 +77,8 @@ def word_tokens(
         if low in STOPWORDS:
             continue
         yield low, start, end, True
-        runs = _runs(word)
-        if len(runs) > 1:
-            for run in runs:
+        if _MIXED.search(word):  # rare: only mixed tokens (mpu6050, uv价值) have sub-runs
+            for run in _runs(word):
                 if run not in STOPWORDS:
                     yield run, start, end, False
 
