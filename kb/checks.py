@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 
+from kb import glossary, learning
+from kb.documents import load_collection
 from kb.workspace import Workspace
 from kb.yamlfile import DataError
 
@@ -15,25 +16,19 @@ class CheckReport:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-# Optional data checks contributed by feature modules: (module, function) taking a Workspace and
-# a set of known document ids, returning a list of error strings.
-EXTRA_CHECKS = [
-    ("kb.glossary", "check_workspace"),
-    ("kb.learning", "check_workspace"),
-]
+def _load(ws: Workspace, name: str, errors: list[str]):
+    """A workspace data file, or None with its problems added to ``errors``."""
+    try:
+        return getattr(ws, name)
+    except DataError as exc:
+        errors.extend(str(exc).splitlines())
+        return None
 
 
 def run_checks(ws: Workspace) -> CheckReport:
     report = CheckReport()
-    for name in ("metrics", "taxonomy"):
-        try:
-            getattr(ws, name)
-        except DataError as exc:
-            report.errors.extend(str(exc).splitlines())
-    taxonomy = ws.__dict__.get("taxonomy")
-    metrics = ws.__dict__.get("metrics")
-    from kb.documents import load_collection
-
+    metrics = _load(ws, "metrics", report.errors)
+    taxonomy = _load(ws, "taxonomy", report.errors) if metrics is not None else None
     collection = load_collection(ws.config, taxonomy, metrics)
     report.errors.extend(str(e) for e in collection.errors)
     for doc in collection.docs.values():
@@ -42,11 +37,7 @@ def run_checks(ws: Workspace) -> CheckReport:
         report.counts["problem types"] = len(taxonomy)
     # Learning path and glossary refer to the documents next to them: check them only where the
     # root has its own data/ (a bare folder of documents borrows the bundled data).
-    own_data = ws.config.data_dir == ws.config.root / "data"
-    for module_name, func_name in EXTRA_CHECKS if own_data else ():
-        try:
-            func = getattr(importlib.import_module(module_name), func_name)
-        except (ImportError, AttributeError):
-            continue
-        report.errors.extend(func(ws, set(collection.docs)))
+    if ws.config.data_dir == ws.config.root / "data":
+        for check in (glossary.check_workspace, learning.check_workspace):
+            report.errors.extend(check(ws, set(collection.docs)))
     return report
