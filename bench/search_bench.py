@@ -158,7 +158,7 @@ def main() -> None:
             print(
                 f"| {n:,} | {w['full']:.1f} s | {w['add'] * 1000:.0f} ms | {wp50:.1f} ms | "
                 f"{wp95:.1f} ms | {f['full']:.1f} s | {fp50:.2f} ms | {fp95:.2f} ms | "
-                f"{wp95 / max(fp95, 1e-6):.0f}x |",
+                f"{wp95 / max(fp95, 1e-6):.1f}x |",
                 flush=True,
             )
 
