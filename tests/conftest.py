@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from kb.config import KIND_DIRS, load_config
+from kb.workspace import Workspace
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -39,3 +41,27 @@ def root(tmp_path: Path) -> Path:
 @pytest.fixture
 def config(root: Path):
     return load_config(root)
+
+
+def copy_bundled_content(dest: Path) -> Path:
+    """The bundled playbooks, cases and articles in a folder of their own (data/ stays shared)."""
+    for folder in KIND_DIRS.values():
+        shutil.copytree(REPO / folder, dest / folder)
+    return dest
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """A writable copy of the bundled content, for tests that save or edit."""
+    return copy_bundled_content(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def workspace() -> Workspace:
+    """The repository's own content and data (read-only use)."""
+    return Workspace.open(REPO)
+
+
+@pytest.fixture(scope="session")
+def collection(workspace):
+    return workspace.collection()

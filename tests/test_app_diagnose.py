@@ -3,7 +3,6 @@ bad uploads give a message, never a traceback; the no-data interview."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,13 +13,6 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 APP = str(REPO / "app.py")
 SAMPLE = REPO / "samples" / "channel-collapse.csv"
-
-
-@pytest.fixture
-def content(tmp_path: Path) -> Path:
-    for folder in ("playbooks", "cases", "articles"):
-        shutil.copytree(REPO / folder, tmp_path / folder)
-    return tmp_path
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,13 +12,6 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 APP = str(REPO / "app.py")
 DOC = "pb-weekly-report"
-
-
-@pytest.fixture
-def content(tmp_path: Path) -> Path:
-    for folder in ("playbooks", "cases", "articles"):
-        shutil.copytree(REPO / folder, tmp_path / folder)
-    return tmp_path
 
 
 @pytest.fixture

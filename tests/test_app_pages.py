@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,18 +9,15 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
+from conftest import REPO, copy_bundled_content  # noqa: E402
+
 APP = str(REPO / "app.py")
-CONTENT = ("playbooks", "cases", "articles")
 
 
 @pytest.fixture(scope="module")
 def content(tmp_path_factory) -> Path:
     """A read-only copy of the bundled content with its own index (shared by this module)."""
-    root = tmp_path_factory.mktemp("content")
-    for folder in CONTENT:
-        shutil.copytree(REPO / folder, root / folder)
-    return root
+    return copy_bundled_content(tmp_path_factory.mktemp("content"))
 
 
 @pytest.fixture

@@ -12,24 +12,11 @@ from numbers import Number
 
 import pytest
 
-from conftest import REPO
-from kb.workspace import Workspace
-
 SECTIONS = ["背景", "现象(数据)", "分析", "措施", "结果", "复盘"]
 AREAS = {"content", "user", "promotion", "store"}
 VERDICTS = {"improved", "worsened", "unchanged"}
 UNCHANGED_WITHIN = 0.05  # a relative change this small is "unchanged"
 HEADING = re.compile(r"^##\s+(.+?)\s*$", re.M)
-
-
-@pytest.fixture(scope="module")
-def workspace() -> Workspace:
-    return Workspace.open(REPO)
-
-
-@pytest.fixture(scope="module")
-def collection(workspace):
-    return workspace.collection()
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,6 @@ import re
 
 import pytest
 
-from conftest import REPO
-from kb.workspace import Workspace
-
 PLAYBOOK_SECTIONS = ["目的", "什么时候用", "需要的数据", "步骤", "判断与下一步", "常见坑", "产出"]
 ROLES = {"content", "user", "promotion", "store", "all"}
 FREQUENCIES = {"daily", "weekly", "monthly", "per-campaign", "once", "as-needed"}
@@ -29,16 +26,6 @@ SEED_PIECES = {
     "章鱼怕黑": ("章鱼怕黑", "优秀运营人员"),
     "王伟晨": ("王伟晨", "年销售额过亿"),
 }
-
-
-@pytest.fixture(scope="module")
-def workspace() -> Workspace:
-    return Workspace.open(REPO)
-
-
-@pytest.fixture(scope="module")
-def collection(workspace):
-    return workspace.collection()
 
 
 def _of_kind(collection, kind):
