@@ -31,6 +31,7 @@ from kb.vocabulary import Vocabulary
 SCHEMA_VERSION = 7
 BULK_DOCS = 500  # from this many changed files on, analysis runs on all cores
 MAX_SEGMENTS = 12  # small updates add segments; merge once there are this many
+RACY_NS = 2_000_000_000  # mtimes this close to the last sync are checked by content
 
 
 def title_key(text: str) -> str:
@@ -107,9 +108,10 @@ class IndexStore:
             return None
         return data
 
-    def _write_manifest(self, files: dict) -> None:
+    def _write_manifest(self, files: dict, synced_ns: int) -> None:
         tmp = self._manifest_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"version": self.version, "files": files}), encoding="utf-8")
+        data = {"version": self.version, "synced_ns": synced_ns, "files": files}
+        tmp.write_text(json.dumps(data), encoding="utf-8")
         tmp.replace(self._manifest_path)
 
     def _storage(self) -> FileStorage:
@@ -149,7 +151,9 @@ class IndexStore:
                 ix = self._create()
                 manifest = {"files": {}}
                 stats.rebuilt = True
-            stats = self._apply_changes(ix, manifest["files"], stats, progress)
+            stats = self._apply_changes(
+                ix, manifest["files"], manifest.get("synced_ns", 0), stats, progress
+            )
             self.ix = ix
             self.last_sync = time.monotonic()
         stats.seconds = time.perf_counter() - started
@@ -162,7 +166,14 @@ class IndexStore:
                 shutil.rmtree(self.dir)
         return self.sync(progress)
 
-    def _apply_changes(self, ix, files: dict, stats: SyncStats, progress) -> SyncStats:
+    def _apply_changes(
+        self, ix, files: dict, last_sync_ns: int, stats: SyncStats, progress
+    ) -> SyncStats:
+        # A file whose mtime is not clearly older than the last sync may have been written again
+        # within the same clock tick (file-system timestamps are coarse): its mtime alone proves
+        # nothing, so its content hash decides (git's "racily clean" rule).
+        racy_from = last_sync_ns - RACY_NS
+        started_ns = time.time_ns()
         root = self.config.root
         current = {p.relative_to(root).as_posix(): p for p in iter_document_paths(self.config)}
         to_index: list[tuple[str, Document]] = []
@@ -173,14 +184,14 @@ class IndexStore:
             except FileNotFoundError:
                 continue
             known = files.get(rel)
-            if known and known["mtime"] == mtime:
+            if known and known["mtime"] == mtime and mtime < racy_from:
                 new_files[rel] = known
                 stats.unchanged += 1
                 continue
             text = path.read_text(encoding="utf-8-sig", errors="replace")
             sha = text_sha(text)
             if known and known["sha"] == sha:
-                new_files[rel] = {"mtime": mtime, "sha": sha}
+                new_files[rel] = {**known, "mtime": mtime}
                 stats.unchanged += 1
                 continue
             new_files[rel] = {"mtime": mtime, "sha": sha}
@@ -223,7 +234,7 @@ class IndexStore:
                 writer.cancel()
                 raise
         stats.deleted = len(deleted)
-        self._write_manifest(new_files)
+        self._write_manifest(new_files, started_ns)
         if progress:
             progress(len(current), len(current))
         return stats

@@ -394,3 +394,33 @@ def test_latin_and_number_fragments_inside_a_token_are_found(root, fragment):
         problems=["traffic-drop"],
     )
     assert ids(SearchIndex(load_config(root)).search(fragment)) == ["art-frag"]
+
+
+def test_an_edit_within_the_same_clock_tick_is_not_missed(corpus):
+    """File-system mtimes are coarse: a second save in the same tick keeps the mtime (and here
+    the size). The index must notice anyway."""
+    import os
+
+    index = SearchIndex(load_config(corpus))
+    path = write_doc(
+        corpus,
+        "case",
+        "case-tick",
+        "同一时刻",
+        body="第一版写的是直播间。",
+        problems=["traffic-drop"],
+    )
+    index.sync()
+    stat = path.stat()
+    write_doc(
+        corpus,
+        "case",
+        "case-tick",
+        "同一时刻",
+        body="第二版写的是小红书。",
+        problems=["traffic-drop"],
+    )
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same mtime as the first version
+    assert path.stat().st_size == stat.st_size
+    assert index.sync().updated == 1
+    assert ids(index.search("小红书")) == ["case-tick"] and ids(index.search("直播间")) == []
