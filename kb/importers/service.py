@@ -269,6 +269,11 @@ def import_url(workspace: Workspace, url: str, **options) -> ImportReport:
     return importer.run([draft], fetch_pages=False)
 
 
+def _too_large(name: str) -> ImportReport:
+    """The one size rule for uploaded files and exports."""
+    return ImportReport(failed=[(name, f"文件太大 (超过 {limits.MAX_FILE_BYTES} 字节)")])
+
+
 def import_file(
     workspace: Workspace,
     name: str,
@@ -280,7 +285,7 @@ def import_file(
 ) -> ImportReport:
     """An uploaded file: a single page/note, or an export (then see import_export)."""
     if len(data) > limits.MAX_FILE_BYTES:
-        return ImportReport(failed=[(name, f"文件太大 (超过 {limits.MAX_FILE_BYTES} 字节)")])
+        return _too_large(name)
     fmt = exports.detect_format(name, data) if format == "auto" else format
     if fmt in exports.EXPORT_FORMATS:
         return import_export(workspace, name, data, format=fmt, fetch=fetch, **options)
@@ -310,7 +315,7 @@ def import_export(
 ) -> ImportReport:
     """A bookmark or read-later export: every entry becomes an article (link-only if need be)."""
     if len(data) > limits.MAX_FILE_BYTES:
-        return ImportReport(failed=[(name, f"文件太大 (超过 {limits.MAX_FILE_BYTES} 字节)")])
+        return _too_large(name)
     fmt = exports.detect_format(name, data) if format == "auto" else format
     parser = exports.PARSERS.get(fmt)
     if parser is None:
