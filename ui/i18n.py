@@ -1,7 +1,8 @@
 """UI strings: one YAML catalogue per language, a ``t(key)`` helper, the chosen language.
 
-Streamlit has no built-in i18n. Every label lives in ``ui/locales/<lang>.yaml`` (nested keys,
-looked up as ``"search.title"``); the language is the ``lang`` widget in app.py, defaulting to
+Streamlit has no built-in i18n. Every label lives in ``ui/locales/<lang>.yaml`` plus one file per
+feature in ``ui/locales/<lang>/*.yaml`` (nested keys, looked up as ``"search.title"``; a feature
+file keeps its labels next to each other and out of everyone else's way); the language is the ``lang`` widget in app.py, defaulting to
 Chinese unless the browser asks for English (``st.context.locale``).
 """
 
@@ -35,8 +36,15 @@ def _flatten(data: dict, prefix: str = "") -> dict[str, str]:
 def catalogue(lang: str) -> dict[str, str]:
     """All strings of one language, flattened to dotted keys."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: faster
-    data = yaml.load((LOCALES / f"{lang}.yaml").read_text(encoding="utf-8"), Loader=loader) or {}
-    return _flatten(data)
+    files = [LOCALES / f"{lang}.yaml", *sorted((LOCALES / lang).glob("*.yaml"))]
+    out: dict[str, str] = {}
+    for path in files:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+        for key, value in _flatten(data).items():
+            if key in out:
+                raise ValueError(f"{path}: label '{key}' is defined twice in the {lang} catalogue")
+            out[key] = value
+    return out
 
 
 def browser_hint() -> str:
