@@ -125,7 +125,11 @@ class Target:
     host: str
     port: int
     path: str  # path + query, percent-encoded
-    ip: str  # the checked address to connect to
+    ips: tuple[str, ...]  # the checked addresses, tried in this order
+
+    @property
+    def ip(self) -> str:
+        return self.ips[0]
 
 
 def check_url(url: str, allow: AllowList, resolve: Resolver = system_resolve) -> Target:
@@ -169,28 +173,114 @@ def check_url(url: str, allow: AllowList, resolve: Resolver = system_resolve) ->
     path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
     if parts.query:
         path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
-    return Target(scheme, host, port, path, addresses[0].split("%", 1)[0])
+    ips = tuple(dict.fromkeys(a.split("%", 1)[0] for a in addresses))
+    return Target(scheme, host, port, path, ips)
+
+
+class _Clock:
+    """The whole fetch's deadline; every socket operation gets at most what is left of it."""
+
+    def __init__(self, total: float, per_op: float):
+        self.end = time.monotonic() + total
+        self.per_op = per_op
+
+    def left(self) -> float:
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("fetch deadline passed")
+        return min(left, self.per_op)
+
+
+class _DeadlineSocket(socket.socket):
+    """A socket whose timeout is set to the time left before every receive and send.
+
+    http.client reads headers line by line and the body in chunks, each a separate recv; a
+    server sending one byte every few seconds would otherwise restart a per-call timeout forever.
+    """
+
+    clock: _Clock
+
+    def recv(self, *args, **kwargs):
+        self.settimeout(self.clock.left())
+        return super().recv(*args, **kwargs)
+
+    def recv_into(self, *args, **kwargs):
+        self.settimeout(self.clock.left())
+        return super().recv_into(*args, **kwargs)
+
+    def send(self, *args, **kwargs):
+        self.settimeout(self.clock.left())
+        return super().send(*args, **kwargs)
+
+    def sendall(self, *args, **kwargs):  # one deadline for the whole call (CPython)
+        self.settimeout(self.clock.left())
+        return super().sendall(*args, **kwargs)
+
+
+class _DeadlineSSLSocket(ssl.SSLSocket):
+    clock: _Clock
+
+    def recv(self, *args, **kwargs):
+        self.settimeout(self.clock.left())
+        return super().recv(*args, **kwargs)
+
+    def recv_into(self, *args, **kwargs):
+        self.settimeout(self.clock.left())
+        return super().recv_into(*args, **kwargs)
+
+    def send(self, *args, **kwargs):
+        self.settimeout(self.clock.left())
+        return super().send(*args, **kwargs)
+
+    def sendall(self, *args, **kwargs):
+        self.settimeout(self.clock.left())
+        return super().sendall(*args, **kwargs)
+
+
+def _connect(target: Target, clock: _Clock) -> socket.socket:
+    """Connect to the checked addresses in order; the first that answers wins."""
+    last: OSError | None = None
+    for ip in target.ips:
+        family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+        sock = _DeadlineSocket(family, socket.SOCK_STREAM)
+        sock.clock = clock
+        try:
+            sock.settimeout(clock.left())  # TimeoutError once the deadline has passed: stop
+            sock.connect((ip, target.port))
+            return sock
+        except TimeoutError:
+            sock.close()
+            if clock.end <= time.monotonic():
+                raise
+            last = TimeoutError(f"connect to {ip} timed out")
+        except OSError as exc:
+            sock.close()
+            last = exc
+    raise last or OSError("no address to connect to")
 
 
 class _PinnedHTTP(http.client.HTTPConnection):
-    def __init__(self, target: Target, timeout: float):
-        super().__init__(target.host, target.port, timeout=timeout)
-        self._ip = target.ip
+    def __init__(self, target: Target, clock: _Clock):
+        super().__init__(target.host, target.port, timeout=clock.per_op)
+        self._target, self._clock = target, clock
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._ip, self.port), self.timeout)
+        self.sock = _connect(self._target, self._clock)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, target: Target, timeout: float):
-        super().__init__(
-            target.host, target.port, timeout=timeout, context=ssl.create_default_context()
-        )
-        self._ip = target.ip
+    def __init__(self, target: Target, clock: _Clock):
+        context = ssl.create_default_context()
+        context.sslsocket_class = _DeadlineSSLSocket
+        super().__init__(target.host, target.port, timeout=clock.per_op, context=context)
+        self._target, self._clock = target, clock
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._ip, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        sock = _connect(self._target, self._clock)
+        sock.settimeout(self._clock.left())  # the handshake: one deadline for the whole call
+        ssl_sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        ssl_sock.clock = self._clock
+        self.sock = ssl_sock
 
 
 def _media_type(header: str | None) -> tuple[str, str | None]:
@@ -205,14 +295,12 @@ def _media_type(header: str | None) -> tuple[str, str | None]:
     return media.strip().lower(), charset
 
 
-def _read(resp: http.client.HTTPResponse, max_bytes: int, deadline: float) -> bytes:
+def _read(resp: http.client.HTTPResponse, max_bytes: int) -> bytes:
     length = resp.getheader("Content-Length")
     if length and length.isdigit() and int(length) > max_bytes:
         raise FetchError(f"页面太大 ({int(length)} 字节，上限 {max_bytes}) (page too large)")
     chunks, total = [], 0
     while True:
-        if time.monotonic() > deadline:
-            raise FetchError("抓取超时 (timed out)")
         chunk = resp.read(65536)
         if not chunk:
             break
@@ -242,17 +330,22 @@ def fetch(
     allow: AllowList | None = None,
     resolve: Resolver = system_resolve,
     timeout: float = limits.FETCH_TIMEOUT,
+    deadline: float = limits.FETCH_DEADLINE,
     max_bytes: int = limits.MAX_PAGE_BYTES,
     max_redirects: int = limits.MAX_REDIRECTS,
 ) -> Page:
-    """GET one page (HTML or text) under the policy above; raise FetchError with the reason."""
+    """GET one page (HTML or text) under the policy above; raise FetchError with the reason.
+
+    ``timeout`` bounds each network operation, ``deadline`` the whole fetch (all redirects,
+    connects, header and body reads): every socket call gets at most the time left.
+    """
     allow = allow if allow is not None else AllowList.from_env()
-    deadline = time.monotonic() + max(timeout, limits.FETCH_DEADLINE)
+    clock = _Clock(deadline, min(timeout, deadline))
     current = url.strip()
     for _hop in range(max_redirects + 1):
         target = check_url(current, allow, resolve)
         cls = _PinnedHTTPS if target.scheme == "https" else _PinnedHTTP
-        conn = cls(target, timeout)
+        conn = cls(target, clock)
         try:
             conn.request(
                 "GET",
@@ -276,7 +369,7 @@ def fetch(
             media, charset = _media_type(resp.getheader("Content-Type"))
             if media not in OK_TYPES:
                 raise FetchError(f"不支持的内容类型 {media} (only HTML or text pages)")
-            body = _read(resp, max_bytes, deadline)
+            body = _read(resp, max_bytes)
             return Page(url=current, content_type=media, charset=charset, body=body)
         except (OSError, http.client.HTTPException) as exc:
             if isinstance(exc, TimeoutError | socket.timeout):
