@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, urljoin, urlsplit
 
 from kb.importers import limits
+from kb.importers.messages import msg
 
 ENV_ALLOW = "OPSKB_ALLOW_HOSTS"
 USER_AGENT = "Mozilla/5.0 (compatible; OpsKB/0.1; read-later import)"
@@ -35,7 +36,11 @@ Resolver = Callable[[str, int], list[str]]
 
 
 class FetchError(Exception):
-    """The page could not be fetched; the message says why, for the import summary."""
+    """The page could not be fetched; ``message`` says why (a code, both languages)."""
+
+    def __init__(self, code: str, **params: object):
+        self.message = msg(code, **params)
+        super().__init__(str(self.message))
 
 
 class BlockedError(FetchError):
@@ -115,7 +120,7 @@ def system_resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"无法解析域名 {host} (DNS: {exc})") from None
+        raise FetchError("fetch.dns_failed", host=host, error=str(exc)) from None
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
@@ -135,24 +140,26 @@ class Target:
 def check_url(url: str, allow: AllowList, resolve: Resolver = system_resolve) -> Target:
     """Refuse what policy forbids; return where to connect. Raises BlockedError / FetchError."""
     if len(url) > limits.MAX_URL_CHARS:
-        raise BlockedError("网址过长 (URL too long)")
+        raise BlockedError("fetch.url_too_long")
     try:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError as exc:
-        raise BlockedError(f"网址无效 (invalid URL: {exc})") from None
+        raise BlockedError("fetch.url_invalid", error=str(exc)) from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise BlockedError(f"只支持 http/https 网址，拒绝 {scheme or '无协议'}: (scheme refused)")
+        raise BlockedError(
+            "fetch.scheme_refused", scheme=f"{scheme}:" if scheme else msg("fetch.no_scheme")
+        )
     if parts.username or parts.password:
-        raise BlockedError("网址里不能带用户名或密码 (credentials in URL refused)")
+        raise BlockedError("fetch.credentials_refused")
     host = (parts.hostname or "").rstrip(".")
     if not host:
-        raise BlockedError("网址缺少主机名 (no host)")
+        raise BlockedError("fetch.no_host")
     try:
         host = host.encode("idna").decode("ascii").lower()
     except UnicodeError:
-        raise BlockedError(f"主机名无效: {host} (invalid host)") from None
+        raise BlockedError("fetch.host_invalid", host=host) from None
     port = port or (443 if scheme == "https" else 80)
     try:
         literal = ipaddress.ip_address(host)
@@ -161,15 +168,12 @@ def check_url(url: str, allow: AllowList, resolve: Resolver = system_resolve) ->
         literal = None
         addresses = resolve(host, port)
     if not addresses:
-        raise FetchError(f"无法解析域名 {host} (no address)")
+        raise FetchError("fetch.no_address", host=host)
     named_ok = literal is None and allow.allows_name(host)
     for text in addresses:
         ip = ipaddress.ip_address(text.split("%", 1)[0])
         if not (named_ok or allow.allows_ip(ip) or is_public(ip)):
-            raise BlockedError(
-                f"拒绝访问内网/本机/保留地址 {host} → {ip}；如确需访问，请把它加入 "
-                f"{ENV_ALLOW} (private or special address refused)"
-            )
+            raise BlockedError("fetch.address_refused", host=host, ip=str(ip), env=ENV_ALLOW)
     path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
     if parts.query:
         path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
@@ -298,7 +302,7 @@ def _media_type(header: str | None) -> tuple[str, str | None]:
 def _read(resp: http.client.HTTPResponse, max_bytes: int) -> bytes:
     length = resp.getheader("Content-Length")
     if length and length.isdigit() and int(length) > max_bytes:
-        raise FetchError(f"页面太大 ({int(length)} 字节，上限 {max_bytes}) (page too large)")
+        raise FetchError("fetch.too_large", size=int(length), limit=max_bytes)
     chunks, total = [], 0
     while True:
         chunk = resp.read(65536)
@@ -306,7 +310,7 @@ def _read(resp: http.client.HTTPResponse, max_bytes: int) -> bytes:
             break
         total += len(chunk)
         if total > max_bytes:
-            raise FetchError(f"页面太大 (超过 {max_bytes} 字节) (page too large)")
+            raise FetchError("fetch.too_large_read", limit=max_bytes)
         chunks.append(chunk)
     body = b"".join(chunks)
     encoding = (resp.getheader("Content-Encoding") or "identity").strip().lower()
@@ -316,11 +320,11 @@ def _read(resp: http.client.HTTPResponse, max_bytes: int) -> bytes:
         try:
             body = inflater.decompress(body, max_bytes + 1)
         except zlib.error as exc:
-            raise FetchError(f"页面压缩数据损坏 ({exc})") from None
+            raise FetchError("fetch.corrupt_gzip", error=str(exc)) from None
         if len(body) > max_bytes or inflater.unconsumed_tail:
-            raise FetchError(f"页面解压后太大 (超过 {max_bytes} 字节) (page too large)")
+            raise FetchError("fetch.too_large_unzipped", limit=max_bytes)
     elif encoding not in ("identity", ""):
-        raise FetchError(f"不支持的内容编码 {encoding} (content encoding)")
+        raise FetchError("fetch.encoding_unsupported", encoding=encoding)
     return body
 
 
@@ -361,20 +365,21 @@ def fetch(
             if resp.status in REDIRECTS:
                 location = resp.getheader("Location")
                 if not location:
-                    raise FetchError(f"HTTP {resp.status} 重定向缺少 Location")
+                    raise FetchError("fetch.redirect_no_location", status=resp.status)
                 current = urljoin(current, location.strip())
                 continue
             if resp.status != 200:
-                raise FetchError(f"HTTP {resp.status} {resp.reason}")
+                raise FetchError("fetch.http_status", status=resp.status, reason=resp.reason)
             media, charset = _media_type(resp.getheader("Content-Type"))
             if media not in OK_TYPES:
-                raise FetchError(f"不支持的内容类型 {media} (only HTML or text pages)")
+                raise FetchError("fetch.type_unsupported", media=media)
             body = _read(resp, max_bytes)
             return Page(url=current, content_type=media, charset=charset, body=body)
         except (OSError, http.client.HTTPException) as exc:
             if isinstance(exc, TimeoutError | socket.timeout):
-                raise FetchError("抓取超时 (timed out)") from None
-            raise FetchError(f"网络错误: {exc.__class__.__name__}: {exc}") from None
+                waited = deadline if time.monotonic() >= clock.end else clock.per_op
+                raise FetchError("fetch.timeout", seconds=waited) from None
+            raise FetchError("fetch.network", error=f"{exc.__class__.__name__}: {exc}") from None
         finally:
             conn.close()
-    raise FetchError(f"重定向次数过多 (more than {max_redirects} redirects)")
+    raise FetchError("fetch.too_many_redirects", limit=max_redirects)
