@@ -8,8 +8,12 @@ import stores it, so the files stay harmless in any other viewer too.
 
 from __future__ import annotations
 
-import html
 import re
+from collections.abc import Collection, Iterable, Mapping
+from functools import lru_cache
+from html import escape as html_escape
+from html import unescape as html_unescape
+from urllib.parse import quote, urlencode
 
 import markdown
 import nh3
@@ -73,12 +77,110 @@ def clean_html(html: str) -> str:
     )
 
 
-def render_markdown(md: str) -> str:
-    """Markdown (with tables and fenced code) to sanitised HTML, raw HTML included."""
+def render_markdown(
+    md: str, known_ids: Collection[str] = (), link_params: Mapping[str, str] | None = None
+) -> str:
+    """Markdown (with tables and fenced code) to sanitised HTML, raw HTML included.
+
+    With ``known_ids``, a document id written as plain text (``pb-refund-review``) becomes a
+    link to that document (``read?doc=…`` plus ``link_params``, e.g. the language), added
+    after sanitising so the links are ours and nothing else gets through.
+    """
     html = markdown.markdown(
         _bound(md or ""), extensions=["tables", "fenced_code", "sane_lists"], output_format="html"
     )
-    return clean_html(html)
+    html = clean_html(html)
+    return link_ids(html, known_ids, link_params) if known_ids else html
+
+
+# --- Document ids in text become links ----------------------------------------------------------
+
+_HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>")
+_ID_EDGE = "A-Za-z0-9_\\-"
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regex alternation shaped as a trie: fast with thousands of ids, longest match first."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return f"(?:{body})?"
+        return body
+
+    return build(trie)
+
+
+@lru_cache(maxsize=8)
+def _id_regex(ids: frozenset[str]) -> re.Pattern | None:
+    linkable = [i for i in ids if "-" in i and _LINKABLE_ID.match(i)]
+    if not linkable:
+        return None
+    return re.compile(f"(?<![{_ID_EDGE}])(?:{_trie_pattern(linkable)})(?![{_ID_EDGE}])")
+
+
+# Ids as kb.documents.ID_RE allows them; only ids with a hyphen are linked (a one-word id such
+# as "复购率" would turn ordinary words into links).
+_LINKABLE_ID = re.compile(r"^[a-z0-9\u4e00-\u9fff]+(?:-[a-z0-9\u4e00-\u9fff]+)+$")
+
+
+def link_ids(
+    html: str, known_ids: Collection[str], link_params: Mapping[str, str] | None = None
+) -> str:
+    """Sanitised HTML with known document ids turned into links to the read page.
+
+    Plain text outside links, code and pre blocks is searched for ids standing alone (not part
+    of a longer word or id); an inline ``<code>`` holding exactly one known id (how the content
+    writes "see `pb-channel-check`") becomes a link too. The link is built here from the id
+    alone, percent-encoded, so nothing from the document reaches an attribute.
+    """
+    ids = frozenset(known_ids)
+    pattern = _id_regex(ids)
+    if pattern is None:
+        return html
+    query = urlencode({k: v for k, v in (link_params or {}).items() if k != "doc"})
+    suffix = f"&amp;{html_escape(query)}" if query else ""
+
+    def anchor(doc_id: str, inner: str) -> str:
+        return f'<a href="read?doc={quote(doc_id, safe="")}{suffix}" class="doc-link">{inner}</a>'
+
+    def link(m: re.Match) -> str:
+        return anchor(m.group(0), m.group(0))
+
+    out: list[str] = []
+    open_tags = {"a": 0, "code": 0, "pre": 0}
+    last = 0
+    for tag in _HTML_TAG.finditer(html):
+        if tag.start() < last:  # inside a code element already emitted whole
+            continue
+        text = html[last : tag.start()]
+        out.append(pattern.sub(link, text) if not any(open_tags.values()) and text else text)
+        name, closing = tag.group(2).lower(), bool(tag.group(1))
+        if name == "code" and not closing and not any(open_tags.values()):
+            whole = _CODE_ID.match(html, tag.end())
+            if whole and whole.group(1) in ids and _LINKABLE_ID.match(whole.group(1)):
+                out.append(anchor(whole.group(1), tag.group(0) + whole.group(0)))
+                last = whole.end()
+                continue
+        out.append(tag.group(0))
+        if name in open_tags:
+            open_tags[name] = max(0, open_tags[name] + (-1 if closing else 1))
+        last = tag.end()
+    tail = html[last:]
+    out.append(pattern.sub(link, tail) if not any(open_tags.values()) else tail)
+    return "".join(out)
+
+
+_CODE_ID = re.compile(r"([a-z0-9\u4e00-\u9fff-]{1,80})</code>")
 
 
 # --- Markdown before it is stored -------------------------------------------------------------
@@ -108,7 +210,7 @@ def safe_url(url: str) -> bool:
     """
     text = url.strip().strip("<>")
     for _ in range(3):  # a renderer decodes once; decoding more often only makes us stricter
-        decoded = html.unescape(text)
+        decoded = html_unescape(text)
         if decoded == text:
             break
         text = decoded

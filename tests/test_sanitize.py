@@ -198,3 +198,30 @@ def test_diagnosis_report_escapes_values_from_the_file(workspace, tmp_path):
         assert "<script" not in out and "<img" not in out
     assert "&lt;script&gt;alert(1)&lt;/script&gt;\\|抖音" in report
     assert "<script" not in render_markdown(report)
+
+
+# --- document ids in text -------------------------------------------------------------------
+
+
+def test_known_ids_in_text_become_links_but_not_in_code_links_or_words():
+    md = (
+        "见 pb-refund-review，转 `pb-refund-review`；详见pb-refund-review手册。\n\n"
+        "`pb-refund-review x` [外链](https://example.com/pb-refund-review) "
+        "[pb-refund-review](https://example.com) pb-refund-reviews xpb-refund-review 复购率\n\n"
+        "```\npb-refund-review\n```\n"
+    )
+    html = render_markdown(md, {"pb-refund-review", "复购率"}, {"lang": "en"})
+    link = '<a href="read?doc=pb-refund-review&amp;lang=en" class="doc-link">'
+    assert html.count(link) == 3  # bare twice (one inside Chinese text), once as inline code
+    assert f"{link}<code>pb-refund-review</code></a>" in html
+    assert "<code>pb-refund-review x</code>" in html and "<pre><code>pb-refund-review\n" in html
+    assert "pb-refund-reviews" in html and "xpb-refund-review" in html  # not links
+    assert "read?doc=复购率" not in html and "read?doc=%E5" not in html  # one-word ids stay text
+    assert render_markdown(md) == render_markdown(md, ())  # no ids: nothing linked
+
+
+def test_id_links_are_added_after_sanitising_and_stay_safe():
+    md = '<a href="javascript:alert(1)">pb-x-y</a> <script>pb-x-y</script> pb-x-y"onclick=1'
+    html = render_markdown(md, {"pb-x-y"}, {"lang": 'en"><script>'})
+    assert "javascript" not in html and "<script" not in html
+    assert 'href="read?doc=pb-x-y&amp;lang=en%22%3E%3Cscript%3E"' in html
