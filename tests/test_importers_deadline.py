@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from kb.importers.fetch import ENV_ALLOW, FetchError, fetch
+from kb.importers.fetch import ENV_ALLOW, BlockedError, FetchError, fetch
 from kb.importers.service import import_url
 from kb.workspace import Workspace
 
@@ -142,4 +142,25 @@ def test_when_no_address_answers_the_error_says_so(page_server, allow_loopback):
         fetch(
             f"http://nobody.test:{page_server}/p.html",
             resolve=lambda host, port: ["127.0.0.2", "127.0.0.3"],
+        )
+
+
+def test_a_slow_name_lookup_counts_against_the_deadline(allow_loopback):
+    def slow(host: str, port: int) -> list[str]:
+        time.sleep(3)
+        return ["127.0.0.1"]
+
+    start = time.monotonic()
+    with pytest.raises(FetchError, match="超时"):
+        fetch("http://slow-dns.test/", resolve=slow, deadline=0.5)
+    assert time.monotonic() - start < 0.5 + 0.5
+
+
+def test_a_name_with_any_refused_address_is_refused(page_server, monkeypatch):
+    """A DNS answer mixing an allowed and a refused address is the rebinding trick: no fetch."""
+    monkeypatch.setenv(ENV_ALLOW, "127.0.0.1")
+    with pytest.raises(BlockedError):
+        fetch(
+            f"http://mixed.test:{page_server}/p.html",
+            resolve=lambda host, port: ["127.0.0.1", "10.0.0.1"],
         )

@@ -15,6 +15,7 @@ import ipaddress
 import os
 import socket
 import ssl
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable
@@ -241,6 +242,33 @@ class _DeadlineSSLSocket(ssl.SSLSocket):
         return super().sendall(*args, **kwargs)
 
 
+def _within(resolve: Resolver, clock: _Clock) -> Resolver:
+    """The resolver, bounded by the deadline too (a slow DNS server must not hold an import).
+
+    The lookup runs in a daemon thread; when time is up the fetch fails and the thread is left
+    to finish on its own (getaddrinfo cannot be interrupted)."""
+
+    def bounded(host: str, port: int) -> list[str]:
+        box: dict[str, object] = {}
+
+        def work() -> None:
+            try:
+                box["value"] = resolve(host, port)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+                box["error"] = exc
+
+        thread = threading.Thread(target=work, name=f"resolve {host}", daemon=True)
+        thread.start()
+        thread.join(clock.left())
+        if thread.is_alive():
+            raise TimeoutError(f"resolving {host} took too long")
+        if "error" in box:
+            raise box["error"]  # type: ignore[misc]
+        return box["value"]  # type: ignore[return-value]
+
+    return bounded
+
+
 def _connect(target: Target, clock: _Clock) -> socket.socket:
     """Connect to the checked addresses in order; the first that answers wins."""
     last: OSError | None = None
@@ -347,7 +375,10 @@ def fetch(
     clock = _Clock(deadline, min(timeout, deadline))
     current = url.strip()
     for _hop in range(max_redirects + 1):
-        target = check_url(current, allow, resolve)
+        try:
+            target = check_url(current, allow, _within(resolve, clock))
+        except TimeoutError:
+            raise FetchError("fetch.timeout", seconds=deadline) from None
         cls = _PinnedHTTPS if target.scheme == "https" else _PinnedHTTP
         conn = cls(target, clock)
         try:
