@@ -92,6 +92,7 @@ _DATE_META = (
     "date",
 )
 _DROP = ("nav", "header", "footer", "aside", "script", "style", "noscript", "form", "template")
+MAX_FALLBACK_HTML = 1_000_000  # characters of main content converted when trafilatura falls short
 SHORT_CHARS = 3000  # below this, a structure-less extraction is checked against the page itself
 
 
@@ -198,7 +199,7 @@ def _main_markdown(tree) -> str:
         if found is not None:
             main = found
             break
-    html = lxml.html.tostring(main, encoding="unicode")
+    html = lxml.html.tostring(main, encoding="unicode")[:MAX_FALLBACK_HTML]
     md = markdownify(clean_html(html), heading_style="ATX", strip=["img"], bullets="-")
     return re.sub(r"\n{3,}", "\n\n", md).strip()
 
