@@ -212,12 +212,29 @@ def _structure(md: str) -> int:
     return len(_STRUCTURE.findall(md or ""))
 
 
+def _html_structure(tree) -> int:
+    """Headings, list items and links in the page's main content (what Markdown could keep)."""
+    if tree is None:
+        return 0
+    root = next(iter(tree.iter("main")), None)
+    root = root if root is not None else next(iter(tree.iter("article")), tree)
+    count = 0
+    for el in root.iter("h1", "h2", "h3", "h4", "h5", "h6", "li", "a"):
+        if el.tag == "a" and not el.get("href"):
+            continue
+        if not any(a.tag in _DROP for a in el.iterancestors()):
+            count += 1
+    return count
+
+
 def _best_body(extracted: str | None, tree) -> str:
     """trafilatura's text, unless it lost the page's structure (short pages: headings, numbered
     lists and links flattened to lines) or found nothing: then the page's main content."""
     extracted = (extracted or "").strip()
     if len(extracted) >= SHORT_CHARS and _structure(extracted):
         return extracted
+    if len(extracted) >= MIN_TEXT_CHARS and _structure(extracted) >= _html_structure(tree):
+        return extracted  # nothing was lost: no need to convert the page a second time
     fallback = _main_markdown(tree)
     if len(extracted) < MIN_TEXT_CHARS:
         return fallback or extracted
