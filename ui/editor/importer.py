@@ -113,7 +113,7 @@ def _suggestions(key: str, doc_id: str, doc, sugg) -> None:
     if not (names or sugg.metrics or sugg.tags):
         return
     if names:
-        st.caption(t("imp.suggested", problems="、".join(names)))
+        st.caption(t("imp.suggested", problems=("、" if lang() == "zh" else ", ").join(names)))
     with st.expander(t("importer.review"), expanded=bool(names)):
         _accept_form(key, doc, sugg)
 
