@@ -6,11 +6,14 @@ the internet. 127.0.0.0/8 is reachable only because the tests put it on the allo
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import socket
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -164,3 +167,69 @@ def test_a_name_with_any_refused_address_is_refused(page_server, monkeypatch):
             f"http://mixed.test:{page_server}/p.html",
             resolve=lambda host, port: ["127.0.0.1", "10.0.0.1"],
         )
+
+
+def test_a_stalled_tls_handshake_counts_against_the_deadline(allow_loopback):
+    """The server accepts the connection and never answers the TLS hello."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(4)
+    try:
+        start = time.monotonic()
+        with pytest.raises(FetchError, match="超时"):
+            fetch(f"https://127.0.0.1:{silent.getsockname()[1]}/", timeout=5.0, deadline=1.0)
+        assert time.monotonic() - start < 1.0 + 0.5
+    finally:
+        silent.close()
+
+
+TLS = Path(__file__).parent / "fixtures" / "tls"
+
+
+class _SlowTLSPage(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(PAGE)))
+        self.end_headers()
+        gap = 0.2 if "slow" in self.path else 0
+        for i in range(0, len(PAGE), 64 if not gap else 1):
+            self.wfile.write(PAGE[i : i + (64 if not gap else 1)])
+            self.wfile.flush()
+            time.sleep(gap)
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def handle(self) -> None:
+        with contextlib.suppress(OSError):  # the client gave up: expected in the slow case
+            super().handle()
+
+
+@pytest.fixture
+def tls_server(monkeypatch):
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _SlowTLSPage)
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(TLS / "cert.pem", TLS / "key.pem")
+    httpd.socket = server_ctx.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    default_context = ssl.create_default_context
+
+    def trusting(*args, **kwargs):  # the fetcher trusts the test certificate, nothing else changes
+        ctx = default_context(*args, **kwargs)
+        ctx.load_verify_locations(TLS / "cert.pem")
+        return ctx
+
+    monkeypatch.setattr(ssl, "create_default_context", trusting)
+    yield f"https://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_https_pages_are_fetched_and_a_slow_one_stops_at_the_deadline(tls_server, allow_loopback):
+    assert b"Drip" in fetch(tls_server + "/fast.html", deadline=5.0).body
+    start = time.monotonic()
+    with pytest.raises(FetchError, match="超时"):
+        fetch(tls_server + "/slow.html", timeout=5.0, deadline=1.0)
+    assert time.monotonic() - start < 1.0 + 0.5

@@ -378,7 +378,8 @@ def fetch(
         try:
             target = check_url(current, allow, _within(resolve, clock))
         except TimeoutError:
-            raise FetchError("fetch.timeout", seconds=deadline) from None
+            waited = deadline if time.monotonic() >= clock.end else clock.per_op
+            raise FetchError("fetch.timeout", seconds=waited) from None
         cls = _PinnedHTTPS if target.scheme == "https" else _PinnedHTTP
         conn = cls(target, clock)
         try:
