@@ -209,6 +209,10 @@ def parse_query(text: str, max_chars: int = MAX_QUERY_CHARS) -> ParsedQuery:
                 target = q.exclude if negate else q.include
                 target.setdefault(low, []).append(value)
             continue
+        if not name and bare and bare.endswith(":") and bare[:-1].lower() in FILTER_FIELDS:
+            low = bare[:-1].lower()  # "tag:" with nothing after it
+            q.errors.append(QueryMessage("empty_filter", {"name": low, "example": _EXAMPLES[low]}))
+            continue
         if name:  # not a filter (e.g. a URL or "ROI:3"): keep the whole thing as text
             value = f"{name}:{value}"
         value = value.strip()
