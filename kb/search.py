@@ -118,6 +118,7 @@ class SearchIndex:
         self._synced_signature: tuple | None = None
         self._data_signature = self._data_files_signature()
         self._rescan: threading.Thread | None = None
+        self._rescan_lock = threading.Lock()
         self._notices: list[QueryMessage] = []  # shown with the next results, once
 
     # ---- keeping up with the files ----------------------------------------------------------
@@ -136,12 +137,12 @@ class SearchIndex:
         return stats
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> SyncStats:
-        with self._lock:
+        # lock order everywhere: _sync_lock, then the reader lock (searches wait meanwhile)
+        with self._sync_lock, self._lock:
             self._drop_searcher()
-            with self._sync_lock:
-                signature = self._folders_signature()
-                stats = self.store.rebuild(progress)
-                self._synced_signature = _settled(signature)
+            signature = self._folders_signature()
+            stats = self.store.rebuild(progress)
+            self._synced_signature = _settled(signature)
             return stats
 
     def ensure(self, max_age: float = RESCAN_SECONDS) -> None:
@@ -158,7 +159,7 @@ class SearchIndex:
             self._start_rescan()
 
     def _start_rescan(self) -> None:
-        with self._sync_lock:
+        with self._rescan_lock:  # not _sync_lock: a running sync must not block the query
             if self._rescan is not None and self._rescan.is_alive():
                 return
             self._rescan = threading.Thread(target=self._rescan_quietly, daemon=True)
