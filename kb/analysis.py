@@ -47,8 +47,8 @@ def words_key(user_words: Iterable[str]) -> str:
 def segmenter(user_words: tuple[str, ...]) -> jieba.Tokenizer:
     """A jieba tokenizer with the domain words added; built once per process and dictionary."""
     global _last
-    last = _last
-    if last is not None and last[0] is user_words:  # the usual case: no hashing of the dictionary per call
+    last = _last  # the usual case: the same tuple again, no hashing of the dictionary per call
+    if last is not None and last[0] is user_words:
         return last[1]
     key = words_key(user_words)
     with _lock:
