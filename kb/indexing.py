@@ -289,6 +289,12 @@ class IndexStore:
         self._sums = sums
         return True
 
+    def intact(self) -> bool:
+        """Whether the index on disk is the one the manifest describes (every byte checked)."""
+        with self._writing():  # not in the middle of another process's commit
+            manifest = self._read_manifest()
+            return manifest is not None and self._intact(manifest)
+
     def _check_location(self) -> None:
         """A clear message instead of a traceback when the index folder or its lock cannot be
         used (a file where a folder belongs, a folder where the lock file belongs)."""

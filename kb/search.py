@@ -248,7 +248,10 @@ class SearchIndex:
             return self._reader().doc_count()
 
     def _recover(self, exc: Exception) -> None:
-        """The index failed while being read (damaged under us): rebuild it from the files."""
+        """The index failed while being read: if its files are damaged, rebuild them from the
+        documents; if they are intact, it is a bug, and rebuilding would only hide it."""
+        if self.store.intact():
+            raise exc
         log.warning("search index damaged (%s: %s); rebuilding", type(exc).__name__, exc)
         self.rebuild()
         self._notices = [QueryMessage("index_rebuilt")]

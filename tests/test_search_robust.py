@@ -231,7 +231,7 @@ def test_killing_a_bulk_build_leaves_no_worker_processes(root):
     cmd = [sys.executable, "-m", "kb", "index", "--rebuild", "--root", str(root)]
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     workers: list[int] = []
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 240  # the scan before the build is slow on a loaded machine
     while time.monotonic() < deadline and proc.poll() is None:
         workers = _children(proc.pid)
         if workers:
@@ -251,3 +251,19 @@ def test_killing_a_bulk_build_leaves_no_worker_processes(root):
     for pid in survivors:  # clean up before failing
         os.kill(pid, signal.SIGKILL)
     assert survivors == []
+
+
+def test_an_error_with_an_intact_index_is_raised_not_hidden_by_a_rebuild(small, monkeypatch):
+    config = load_config(small)
+    index = SearchIndex(config)
+    index.search("抖音")
+    rebuilds = []
+    monkeypatch.setattr(index, "rebuild", lambda *a, **k: rebuilds.append(1))
+
+    def bug(*args):
+        raise ValueError("a bug in the engine, not damage")
+
+    monkeypatch.setattr(index, "_search", bug)
+    with pytest.raises(ValueError, match="a bug"):
+        index.search("抖音")
+    assert rebuilds == []
