@@ -93,7 +93,9 @@ def cmd_search(args, ws: Workspace) -> int:
         per_page=args.limit,
     )
     lang = getattr(args, "lang", None) or "zh"
-    for msg in [*results.notices, *results.errors]:
+    for msg in results.notices:
+        print(f"note: {msg.get(lang)}", file=sys.stderr)
+    for msg in results.errors:
         print(f"query: {msg.get(lang)}", file=sys.stderr)
     if args.json:
         _print_json([h.to_json() for h in results.hits])
