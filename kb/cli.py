@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from kb.checks import run_checks
 from kb.config import KINDS, load_config
-from kb.search import SearchIndex
+from kb.search import IndexUnavailable, SearchIndex
 from kb.workspace import Workspace
 from kb.yamlfile import DataError
 
@@ -52,11 +52,12 @@ def cmd_check(args, ws: Workspace) -> int:
 
 def cmd_index(args, ws: Workspace) -> int:
     index = SearchIndex(ws.config)
-    stats = index.rebuild() if args.rebuild else index.sync()
+    stats = index.rebuild() if args.rebuild else index.sync(verify=True)
     for err in stats.errors:
         print(f"skipped: {err}", file=sys.stderr)
     summary = {
         "rebuilt": stats.rebuilt,
+        "repaired": stats.repaired,
         "added": stats.added,
         "updated": stats.updated,
         "deleted": stats.deleted,
@@ -68,7 +69,13 @@ def cmd_index(args, ws: Workspace) -> int:
     if args.json:
         _print_json(summary)
     else:
-        what = "rebuilt" if stats.rebuilt else "updated"
+        what = (
+            "repaired (it was damaged)"
+            if stats.repaired
+            else "rebuilt"
+            if stats.rebuilt
+            else "updated"
+        )
         print(
             f"index {what} in {stats.seconds:.2f}s: {stats.added} added, {stats.updated} updated, "
             f"{stats.deleted} deleted, {stats.unchanged} unchanged ({ws.config.index_dir})"
@@ -86,8 +93,11 @@ def cmd_search(args, ws: Workspace) -> int:
         page=args.page,
         per_page=args.limit,
     )
-    for err in results.errors:
-        print(f"query: {err}", file=sys.stderr)
+    lang = getattr(args, "lang", None) or "zh"
+    for msg in results.notices:
+        print(f"note: {msg.get(lang)}", file=sys.stderr)
+    for msg in results.errors:
+        print(f"query: {msg.get(lang)}", file=sys.stderr)
     if args.json:
         _print_json([h.to_json() for h in results.hits])
         return 0
@@ -186,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
         return handlers[args.command](args, ws)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except IndexUnavailable as exc:
+        print(f"error: {exc.message.get(getattr(args, 'lang', None) or 'zh')}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
