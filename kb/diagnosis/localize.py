@@ -50,9 +50,11 @@ SIGMA_K = 2.0  # ...deviate by more than SIGMA_K × the leaves' noise level
 SE_K = 7.0  # ...and by more than SE_K standard errors of the segment's aggregated ratio
 TIE = 0.15  # candidates within 15 % of the best score count as equally good (take the simplest)
 GLOBAL_GAIN = 0.5  # a global shift must remove half the error to be called spread
-CHILD_Z = 3.0  # a child deviates beyond noise at CHILD_Z standard errors...
+CHILD_Z = 2.0  # a child deviates beyond noise at CHILD_Z standard errors...
 CHILD_FRAC = 0.2  # ...and by at least this fraction of the strongest child's move
 GENERAL = 0.5  # a general segment: more than half its decidable children abnormal, every dim
+COUNT_Z = 4.5  # counts: ...and by more than 4.5 standard errors with the Poisson term
+WPOW = 0.5  # line_noise weighs leaves by f ** 0.5: one huge leaf must not set the level alone
 POISSON = 2.0  # counts: var(v − f) ≈ POISSON × f on top of the relative noise (v and f noisy)
 PRIOR_EVENTS = 3.0  # counts: a leaf's old rate is shrunk towards the overall rate by 3 events
 
@@ -92,11 +94,12 @@ def leaf_noise(v: np.ndarray, f: np.ndarray) -> float:
     return 1.4826 * wmedian(np.abs(ratio - centre)) / max(centre, 1e-12)
 
 
-def line_noise(codes, labels, v: np.ndarray, f: np.ndarray) -> float:
+def line_noise(codes, labels, v: np.ndarray, f: np.ndarray, kappa: float = 0.0) -> float:
     """Noise level that survives root causes covering most of the data: for each dimension,
     compare every leaf with its siblings along that dimension (same values elsewhere); a root
     cause defined on other dimensions shifts whole sibling lines together and cancels out.
-    The quietest dimension gives the estimate; without dimensions, fall back to leaf_noise."""
+    The median over dimensions gives the estimate; without dimensions, fall back to leaf_noise.
+    With ``kappa`` (event counts) the estimate is the relative noise beyond Poisson."""
     dims = [d for d in codes if len(labels[d]) > 1]
     ok = f > 0
     if not dims or ok.sum() < 3:
@@ -116,7 +119,11 @@ def line_noise(codes, labels, v: np.ndarray, f: np.ndarray) -> float:
         resid = np.abs(ratio - medians[inv])
         k = len(labels[d])
         good = ok & np.isfinite(resid)
-        levels.append(_wmedian(resid[good], f[good]) * 1.4826 * np.sqrt(k / (k - 1)))
+        if kappa:  # counts: take the Poisson part (κ / f relative variance) out leaf by leaf
+            excess = (resid[good] * 1.4826) ** 2 * k / (k - 1) - kappa / f[good]
+            levels.append(np.sqrt(max(_wmedian(excess, f[good] ** WPOW), 0.0)))
+        else:
+            levels.append(_wmedian(resid[good], f[good] ** WPOW) * 1.4826 * np.sqrt(k / (k - 1)))
     centre = _wmedian(ratio[ok], f[ok])
     return float(np.median(levels)) / max(centre, 1e-12)
 
@@ -177,9 +184,9 @@ def localize(
     empty = Localisation([], False, 1.0, 0.0, 0.0)
     if err0 <= 0 or len(v) == 0:
         return empty
-    sigma = line_noise(codes, labels, v, f) if noise is None else noise
     kappa = POISSON if (looks_like_counts(v, f) if counts is None else counts) else 0.0
-    if kappa:  # the relative noise beyond Poisson: the estimate above holds both
+    sigma = line_noise(codes, labels, v, f, kappa) if noise is None else noise
+    if kappa and noise is not None:  # history's level holds the Poisson part too
         typical = _wmedian(f[f > 0], f[f > 0]) if (f > 0).any() else 1.0
         sigma = float(np.sqrt(max(sigma**2 - kappa / max(typical, 1e-9), 0.0)))
     total_f = f.sum()
@@ -210,10 +217,12 @@ def localize(
             a2 = np.bincount(inv, weights=a * a, minlength=n)
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = np.where(as_ > 0, vs / as_, 1.0)
-                se = np.sqrt(sigma**2 * a2 + kappa * as_) / as_
+                se = sigma * np.sqrt(a2) / as_
+                se_all = np.sqrt(sigma**2 * a2 + kappa * as_) / as_
             power = np.abs(vs - as_) / scale
             dev = np.abs(ratio - 1.0)
             ok = (power >= GAIN_MIN) & (dev > SIGMA_K * sigma) & (dev > SE_K * se) & (as_ > 0)
+            ok &= dev > COUNT_Z * se_all
             for g in np.flatnonzero(ok):
                 if (combo, int(g)) not in chosen:
                     best.append((float(power[g]), len(combo), combo, inv, int(g), float(ratio[g])))
@@ -234,27 +243,32 @@ def localize(
 
 def _most_general(best, codes, labels, v, a, sigma, kappa):
     """Among candidates explaining nearly as much as the best, the one with fewest dimensions
-    whose children mostly move its way; else the strongest candidate that is general; else the
-    strongest."""
+    whose children mostly move its way; else the strongest candidate that is general; else
+    the strongest whose children cannot tell (too few big enough); else the strongest."""
     top = best[0][0]
     near = sorted((b for b in best if b[0] >= (1 - TIE) * top), key=lambda b: (b[1], -b[0]))
+    verdicts = {id(b): _general(b, codes, labels, v, a, sigma, kappa) for b in near}
     for b in near:
-        if _general(b, codes, labels, v, a, sigma, kappa):
+        if verdicts[id(b)]:
             return b
     for b in best[:50]:
-        if b not in near and _general(b, codes, labels, v, a, sigma, kappa):
+        if id(b) not in verdicts and _general(b, codes, labels, v, a, sigma, kappa):
+            return b
+    for b in best:  # by explanatory power
+        if verdicts.get(id(b), False) is None:
             return b
     return best[0]
 
 
-def _general(cand, codes, labels, v, a, sigma, kappa) -> bool:
+def _general(cand, codes, labels, v, a, sigma, kappa) -> bool | None:
     """RiskLoc-style risk over children: along every other dimension, most of the children
-    that are big enough to show the segment's move do move its way beyond the noise band."""
+    that are big enough to show the segment's move do move its way beyond the noise band.
+    None when no dimension has two such children (cannot tell)."""
     _, _, combo, inv, g, ratio = cand
     members = inv == g
-    effect = ratio - 1.0
-    sign = 1.0 if effect >= 0 else -1.0
+    sign = 1.0 if ratio >= 1.0 else -1.0
     vm, am = v[members], a[members]
+    decided = False
     for d in codes:
         if d in combo:
             continue
@@ -269,13 +283,28 @@ def _general(cand, codes, labels, v, a, sigma, kappa) -> bool:
         vs, as_, a2 = vs[present], as_[present], a2[present]
         move = sign * (vs / as_ - 1.0)
         se = np.sqrt(sigma**2 * a2 + kappa * as_) / as_
-        decidable = abs(effect) > CHILD_Z * se
+        moved = move > CHILD_Z * se
+        if not moved.any():
+            continue
+        strongest = move[moved].max()
+        # a child can tell if a move of CHILD_FRAC × the strongest one would show above its noise;
+        # the children too small to tell on their own are pooled into one "rest" child
+        small = CHILD_FRAC * strongest <= CHILD_Z * se
+        if small.any() and not small.all():
+            keep = ~small
+            vs = np.append(vs[keep], vs[small].sum())
+            as_ = np.append(as_[keep], as_[small].sum())
+            a2 = np.append(a2[keep], a2[small].sum())
+            move = sign * (vs / as_ - 1.0)
+            se = np.sqrt(sigma**2 * a2 + kappa * as_) / as_
+        decidable = CHILD_FRAC * strongest > CHILD_Z * se
         if decidable.sum() < 2:
             continue
-        against = move[decidable & (move < 0)]
+        against = move[decidable & (move < -CHILD_Z * se)]  # significant moves the other way
         band = np.maximum(CHILD_Z * se, -against.min() if len(against) else 0.0)
-        band = np.maximum(band, CHILD_FRAC * move[decidable].max())
+        band = np.maximum(band, CHILD_FRAC * strongest)
         abnormal = decidable & (move > band)
         if abnormal.sum() <= GENERAL * decidable.sum():
             return False
-    return True
+        decided = True
+    return True if decided else None
