@@ -156,10 +156,10 @@ def main() -> None:
             if cell == "small" and kind == "additive":
                 continue
             for n_dims in (int(x) for x in args.dims.split(",")):
-                res = run_cell(
-                    args.instances, args.seed, kind, n_dims, args.noise, SCENARIOS[cell]
+                res = run_cell(args.instances, args.seed, kind, n_dims, args.noise, SCENARIOS[cell])
+                cols = " | ".join(
+                    f"{t1:.2f} | {t3:.2f} | {f1:.2f}" for t1, t3, f1, _ in res.values()
                 )
-                cols = " | ".join(f"{t1:.2f} | {t3:.2f} | {f1:.2f}" for t1, t3, f1, _ in res.values())
                 print(f"| {cell} | {kind} | {n_dims} | {cols} | {res['new'][3] * 1000:.0f} |")
                 for n in names:
                     totals[n].append(res[n])
@@ -176,7 +176,9 @@ def main() -> None:
         for cell in ("uniform", "real"):
             fa = false_alarms(args.instances, args.seed, kind, args.noise, SCENARIOS[cell])
             print(f"| {kind} | {cell} | {args.instances} | {fa['new']:.2f} | {fa['old']:.2f} |")
-    print(f"\nwall time {time.perf_counter() - started:.0f} s, load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"\nwall time {time.perf_counter() - started:.0f} s, load average {os.getloadavg()[0]:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -234,4 +234,3 @@ def _sibling_drift(rng, seg, codes, sizes, taken, drift) -> np.ndarray:
     k = sizes[int(d[1:])]
     move = rng.uniform(drift / 3, drift, k) * rng.choice([-1.0, 1.0], k)
     return np.where(parent & ~taken, 1 + move[codes[d]], 1.0)
-
