@@ -48,12 +48,15 @@ import numpy as np
 GAIN_MIN = 0.02  # a cause must carry at least this share of the leaves' total deviation...
 SIGMA_K = 2.0  # ...deviate by more than SIGMA_K × the leaves' noise level
 SE_K = 7.0  # ...and by more than SE_K standard errors of the segment's aggregated ratio
+COUNT_Z = 4.5  # ...and, for counts, by more than 4.5 standard errors with the Poisson term
 TIE = 0.15  # candidates within 15 % of the best score count as equally good (take the simplest)
 GLOBAL_GAIN = 0.5  # a global shift must remove half the error to be called spread
-CHILD_Z = 2.0  # a child deviates beyond noise at CHILD_Z standard errors...
-CHILD_FRAC = 0.2  # ...and by at least this fraction of the strongest child's move
-GENERAL = 0.5  # a general segment: more than half its decidable children abnormal, every dim
-COUNT_Z = 4.5  # counts: ...and by more than 4.5 standard errors with the Poisson term
+# the children test (RiskLoc-style):
+CHILD_Z = 2.0  # a child is abnormal beyond CHILD_Z standard errors...
+CHILD_FRAC = 0.2  # ...and at least this fraction of the strongest child's move...
+DRIFT_K = 1.25  # ...and beyond 1.25 × the largest move of a child the other way (drift)
+GENERAL = 0.5  # general: more than half its decidable children abnormal, along every dimension
+# noise:
 WPOW = 0.5  # line_noise weighs leaves by f ** 0.5: one huge leaf must not set the level alone
 POISSON = 2.0  # counts: var(v − f) ≈ POISSON × f on top of the relative noise (v and f noisy)
 PRIOR_EVENTS = 3.0  # counts: a leaf's old rate is shrunk towards the overall rate by 3 events
@@ -301,7 +304,8 @@ def _general(cand, codes, labels, v, a, sigma, kappa) -> bool | None:
         if decidable.sum() < 2:
             continue
         against = move[decidable & (move < -CHILD_Z * se)]  # significant moves the other way
-        band = np.maximum(CHILD_Z * se, -against.min() if len(against) else 0.0)
+        drift = -against.min() if len(against) else 0.0  # RiskLoc's cut-off: the other side
+        band = CHILD_Z * se + DRIFT_K * drift
         band = np.maximum(band, CHILD_FRAC * strongest)
         abnormal = decidable & (move > band)
         if abnormal.sum() <= GENERAL * decidable.sum():
