@@ -59,7 +59,7 @@ GENERAL = 0.5  # general: more than half its decidable children abnormal, along 
 # noise:
 WPOW = 0.5  # line_noise weighs leaves by f ** 0.5: one huge leaf must not set the level alone
 POISSON = 2.0  # counts: var(v − f) ≈ POISSON × f on top of the relative noise (v and f noisy)
-PRIOR_EVENTS = 3.0  # counts: a leaf's old rate is shrunk towards the overall rate by 3 events
+PRIOR_EVENTS = 1.0  # counts: a leaf's old rate is shrunk towards the overall rate by 1 event
 
 
 @dataclass
