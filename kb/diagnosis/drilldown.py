@@ -12,7 +12,11 @@ metrics table and turns the result into rows people read:
   a segment that is better or worse than average) and a rate effect w̄·Δk (the segment's own rate
   moved) — the two-factor Shapley split, so the parts add up to the total. Root causes are
   searched on the rate: the numerator actually seen vs the numerator expected at the old rate
-  for the new denominator.
+  for the new denominator (a leaf's old rate shrunk towards the overall rate by one event, so
+  that a leaf with no order last week is not expected to have none again).
+
+Dimension values are compared as text: numeric codes (省份ID 11, 31; cdn=3) are values, not
+numbers, and come back as "11", "31" in the segments, as the loader's categories do.
 """
 
 from __future__ import annotations
