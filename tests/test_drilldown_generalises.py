@@ -37,7 +37,7 @@ def incident(dims: dict[str, list], effect, seed: int = 0, noise: float = 0.03) 
     dates = pd.date_range(end="2026-03-14", periods=DAYS, freq="D")
     uv0 = rng.lognormal(7.0, 0.5, len(combos))
     cr0 = rng.uniform(0.03, 0.06, len(combos))
-    hit = np.array([effect(dict(zip(names, c))) for c in combos], dtype=float)  # (leaves, 2)
+    hit = np.array([effect(dict(zip(names, c, strict=True))) for c in combos], dtype=float)
     last = (np.arange(DAYS) >= DAYS - WINDOW)[:, None]
     shape = (DAYS, len(combos))
     uv = uv0 * np.where(last, hit[:, 0], 1.0) * (1 + rng.normal(0, noise, shape))
