@@ -51,6 +51,7 @@ SE_K = 7.0  # ...and by more than SE_K standard errors of the segment's aggregat
 COUNT_Z = 4.5  # ...and, for counts, by more than 4.5 standard errors with the Poisson term
 TIE = 0.15  # candidates within 15 % of the best score count as equally good (take the simplest)
 GLOBAL_GAIN = 0.5  # a global shift must remove half the error to be called spread
+NEAR_MAX = 100  # at most this many near-best candidates get the children test (bounded cost)
 # the children test (RiskLoc-style):
 CHILD_Z = 2.0  # a child is abnormal beyond CHILD_Z standard errors...
 CHILD_FRAC = 0.2  # ...and at least this fraction of the strongest child's move...
@@ -249,7 +250,8 @@ def _most_general(best, codes, labels, v, a, sigma, kappa):
     whose children mostly move its way; else the strongest candidate that is general; else
     the strongest whose children cannot tell (too few big enough); else the strongest."""
     top = best[0][0]
-    near = sorted((b for b in best if b[0] >= (1 - TIE) * top), key=lambda b: (b[1], -b[0]))
+    near = [b for b in best[:NEAR_MAX] if b[0] >= (1 - TIE) * top]
+    near.sort(key=lambda b: (b[1], -b[0]))
     verdicts = {id(b): _general(b, codes, labels, v, a, sigma, kappa) for b in near}
     for b in near:
         if verdicts[id(b)]:
