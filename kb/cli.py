@@ -11,6 +11,7 @@ import argparse
 import importlib
 import json
 import sys
+import traceback
 from collections.abc import Callable
 
 from kb.checks import run_checks
@@ -152,12 +153,29 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable]]:
     for name, (module_name, help_text) in PLUGINS.items():
         try:
             module = importlib.import_module(module_name)
-        except ImportError:
+        except ImportError as exc:  # never silently: warn on every run, fail the command itself
+            print(f"warning: command '{name}' is broken: {exc!r}", file=sys.stderr)
+            p = sub.add_parser(name, parents=[common], help=f"{help_text} (BROKEN: {exc})")
+            p.add_argument("rest", nargs=argparse.REMAINDER)
+            handlers[name] = _broken(name, module_name, exc)
             continue
         p = sub.add_parser(name, parents=[common], help=help_text)
         module.add_arguments(p)
         handlers[name] = module.run
     return parser, handlers
+
+
+def _broken(name: str, module_name: str, exc: ImportError) -> Callable:
+    """The handler of a subcommand whose module does not import: the error, exit code 1."""
+
+    def run(args, ws) -> int:
+        traceback.print_exception(exc, file=sys.stderr)
+        print(
+            f"error: '{name}' cannot run: {module_name} failed to import ({exc})", file=sys.stderr
+        )
+        return 1
+
+    return run
 
 
 def main(argv: list[str] | None = None) -> int:
