@@ -400,7 +400,7 @@ def make_entry(
     action: str,
     segment: dict[str, str] | None = None,
     end: dt.date | str | None = None,
-    status: str = "open",
+    status: str = "done",
     owner: str = "",
     note: str = "",
     summary: str = "",
@@ -415,7 +415,7 @@ def make_entry(
         "end": end or None,
         "segment": normalise_segment(segment or {}, vocab),
         "action": action,
-        "status": status or "open",
+        "status": status or "done",
         "owner": owner or "",
     }
     errors = validate_fields(meta, where)
