@@ -414,7 +414,8 @@ def _campaign_events(start: dt.date, end: dt.date, ws=None) -> list[Event]:
             explicit = (item.get("years") or {}).get(year) or (item.get("years") or {}).get(
                 str(year)
             )
-            for phase in (explicit or {}).get("phases") or item.get("phases") or []:
+            # a year's own dates come with their own phases (2024's 618 had no presale)
+            for phase in (explicit.get("phases") if explicit else item.get("phases")) or []:
                 p_start = phase.get("start")
                 p_end = phase.get("end") or p_start
                 if isinstance(p_start, str) and len(p_start) == 5:  # MM-DD: typical

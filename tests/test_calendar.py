@@ -23,7 +23,8 @@ def test_national_day_2026_is_one_holiday_with_its_make_up_workdays():
     assert holidays["中秋节假期"] == (D(2026, 9, 25), D(2026, 9, 27))
     workdays = [e.day for e in by_kind(events, "workday")]
     assert workdays == [D(2026, 9, 20), D(2026, 10, 10)]  # 调休: a Sunday and a Saturday
-    assert all(e.source == "calendar" and e.segment == {} for e in events)
+    assert all(e.source == "calendar" for e in events)
+    assert all(e.segment == {} for e in events if e.kind != "campaign")
 
 
 def test_period_notes_count_the_unusual_days():
@@ -108,3 +109,12 @@ def test_kb_check_reports_a_broken_calendar_yaml(tmp_path):
     )
     errors = run_checks(Workspace.open(tmp_path)).errors
     assert any("calendar.yaml" in e and "2026-02-30" in e for e in errors)
+
+
+def test_a_platform_festival_carries_its_segment_and_a_year_its_own_phases():
+    events = calendar.calendar_events(D(2025, 10, 1), D(2025, 11, 15))
+    douyin = next(e for e in events if e.id == "campaign-1111-douyin-2025")
+    assert douyin.segment == {"channel": "抖音"} and douyin.day == D(2025, 10, 9)
+    may_2024 = {e.id for e in calendar.calendar_events(D(2024, 5, 1), D(2024, 6, 30))}
+    assert "campaign-618-wave2-2024" in may_2024
+    assert "campaign-618-warmup-2024" not in may_2024  # 2024 had no presale
