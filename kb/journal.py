@@ -243,6 +243,28 @@ def entry_from_document(doc: Document) -> Entry:
     )
 
 
+_PARSED: dict[str, tuple[tuple[int, int, int], Document | DocumentError]] = {}
+
+
+def _read_cached(path) -> Document:
+    """A log file parsed once per version (mtime, size, inode): the daily review and every
+    diagnosis re-read the log, thousands of entries stay fast. Callers get a copy of the
+    document, so editing it never changes the cache."""
+    st = path.stat()
+    key = (st.st_mtime_ns, st.st_size, st.st_ino)
+    hit = _PARSED.get(str(path))
+    if hit is None or hit[0] != key:
+        try:
+            value: Document | DocumentError = read_document(path)
+        except DocumentError as exc:
+            value = exc
+        hit = _PARSED[str(path)] = (key, value)
+    if isinstance(hit[1], DocumentError):
+        raise hit[1]
+    doc = hit[1]
+    return replace(doc, meta=dict(doc.meta), tags=list(doc.tags))
+
+
 def load_entries(ws) -> tuple[list[Entry], list[FieldError]]:
     """Every entry in ``log/`` (newest first) and the files that could not be read."""
     folder = ws.config.root / "log"
@@ -254,9 +276,11 @@ def load_entries(ws) -> tuple[list[Entry], list[FieldError]]:
         if path.name.startswith("."):
             continue
         try:
-            doc = read_document(path)
+            doc = _read_cached(path)
         except DocumentError as exc:
             errors.extend(exc.errors)
+            continue
+        except OSError:  # removed meanwhile
             continue
         if doc.kind != KIND:
             errors.append(FieldError(str(path), "kind", "a file in log/ must be kind: log"))
