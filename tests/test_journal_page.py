@@ -100,3 +100,22 @@ def test_english_labels_and_the_read_page(app):
     open_page(app, "read", doc="log-2026-03-08-douyin-budget-cut")
     assert any("Budget" in m.value for m in app.markdown)
     assert any("Channel=抖音" in x.value for x in app.text)
+
+
+def test_the_link_a_diagnosis_builds_opens_a_filled_form(app):
+    import datetime as dt
+
+    from ui.components import log_link
+
+    params = log_link.params(dt.date(2026, 3, 8), {"channel": "抖音", "user_type": "新客"},
+                             action="budget", title="")  # fmt: skip
+    assert params == {
+        "date": "2026-03-08",
+        "channel": "抖音",
+        "user_type": "新客",
+        "action": "budget",
+    }
+    open_page(app, "log", **params)
+    assert app.text_input(key="log_dim_user_type").value == "新客"
+    assert app.selectbox(key="log_action").value == "budget"
+    assert any("预填" in i.value for i in app.info)
