@@ -325,6 +325,8 @@ def list_entries(
 ) -> list[Entry]:
     """Entries overlapping [start, end], touching ``segment`` (same, inside or above it)."""
     entries, _ = load_entries(ws)
+    vocab = _vocabulary(ws)
+    segment = normalise_segment(segment or {}, vocab)
     out = []
     for e in entries:
         if start and e.last < start:
@@ -336,7 +338,7 @@ def list_entries(
         if status and e.status != status:
             continue
         if segment:
-            match = segment_match(e.segment, segment)
+            match = segment_match(normalise_segment(e.segment, vocab), segment)
             if match == "other" or (match == "global" and not include_global):
                 continue
         out.append(e)
@@ -363,15 +365,21 @@ def entry_event(entry: Entry) -> Event:
     )
 
 
-def rank(events: list[Event], day: dt.date, segment: dict[str, str] | None) -> list[Event]:
+def rank(
+    events: list[Event], day: dt.date, segment: dict[str, str] | None, vocab=None
+) -> list[Event]:
     """Fill days_from, segment_match and score; best first.
 
     score = segment weight - 0.25 per day away (x1.5 for days after ``day``): an action on 抖音
     the day before a 抖音 cliff beats a whole-shop holiday the same distance away. For a
-    whole-shop change (no segment) whole-shop events weigh as much as "same"."""
+    whole-shop change (no segment) whole-shop events weigh as much as "same". With ``vocab``
+    segments are compared in canonical spelling ({渠道: douyin} is {channel: 抖音})."""
+    if vocab is not None:
+        segment = normalise_segment(segment or {}, vocab)
     out = []
     for ev in events:
-        match = segment_match(ev.segment, segment)
+        ev_segment = normalise_segment(ev.segment, vocab) if vocab is not None else ev.segment
+        match = segment_match(ev_segment, segment)
         gap = ev.distance(day)
         penalty = DAY_PENALTY * (abs(gap) * (AFTER_PENALTY if gap > 0 else 1.0))
         # a whole-shop change: a whole-shop event is as close a match as there is
@@ -393,7 +401,7 @@ def events_near(
     lo, hi = day - dt.timedelta(days=before), day + dt.timedelta(days=after)
     events = [entry_event(e) for e in list_entries(ws, start=lo, end=hi)]
     events += calendar.calendar_events(lo, hi, ws=ws)
-    return rank(events, day, segment)
+    return rank(events, day, segment, _vocabulary(ws))
 
 
 # ---- writing -------------------------------------------------------------------------------
