@@ -486,6 +486,16 @@ def add_entry(ws, **fields: Any) -> Entry:
     raise ConflictError(f"could not find a free id for {doc.title!r}")
 
 
+def get_entry(ws, entry_id: str) -> Entry | None:
+    """One entry read fresh from disk (with the hash an edit must match), or None."""
+    path = ws.config.root / "log" / f"{entry_id}.md"
+    try:
+        doc = read_document(path)
+    except (OSError, DocumentError):
+        return None
+    return entry_from_document(doc) if doc.kind == KIND else None
+
+
 def update_entry(ws, entry_id: str, expected_sha: str | None = None, **changes: Any) -> Entry:
     """Change fields of an entry (e.g. status open -> done); refuses if the file moved on."""
     path = ws.config.root / "log" / f"{entry_id}.md"
@@ -506,7 +516,9 @@ def update_entry(ws, entry_id: str, expected_sha: str | None = None, **changes: 
         if key not in FIELDS:
             raise DocumentError([FieldError(entry_id, key, "not a log field")])
         meta[key] = normalise_segment(value, vocab) if key == "segment" else value
-    errors = validate_fields(meta, str(path)) + check_segment(meta["segment"], vocab, str(path))
+    errors = validate_fields(meta, str(path))
+    if isinstance(meta.get("segment"), dict):
+        errors += check_segment(meta["segment"], vocab, str(path))
     if errors:
         raise DocumentError(errors)
     doc.meta = {k: v for k, v in meta.items() if v not in (None, "")}

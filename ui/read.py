@@ -67,7 +67,7 @@ def render() -> None:
         st.markdown(render_markdown(doc.body), unsafe_allow_html=True)
     with side:
         if st.button(t("read.edit"), icon=":material/edit:", key="read_edit"):
-            nav.go("add", edit=doc.id)
+            nav.go("log" if doc.kind == "log" else "add", edit=doc.id)
         if doc.problems:
             st.subheader(t("read.problems"))
             problem_links(doc.problems, key="read_problems", vertical=True)
