@@ -87,6 +87,7 @@ def _defaults(vocab) -> dict:
 
 def _add_form(vocab) -> None:
     values = _defaults(vocab)
+    st.session_state["log_form_values"] = values  # the calendar beside it starts from them
     editing = st.session_state.get("log_editing")
     st.subheader(t("log.edit", id=editing["id"]) if editing else t("log.add"))
     if not editing and any(st.query_params.get(p) for p in ("date", *vocab.dimensions)):
@@ -272,8 +273,9 @@ def _plain(value: str) -> str:
 
 def _calendar(vocab) -> None:
     st.subheader(t("log.calendar"))
-    day = st.date_input(t("log.around"), value=_param_date("date") or "today", key="log_cal_day")
-    segment = _param_segment(vocab) or None
+    start = st.session_state.get("log_form_values") or {}
+    day = st.date_input(t("log.around"), value=start.get("date") or "today", key="log_cal_day")
+    segment = start.get("segment") or None
     st.caption(t("log.calendar_caption"))
     ws = services.workspace()
     events = journal.events_near(ws, day, segment, before=7, after=7)
