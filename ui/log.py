@@ -284,15 +284,13 @@ def _calendar(vocab) -> None:
     else:
         rows = [
             {
-                t("log.col_day"): f"{e.day} ~ {e.end}" if e.end else str(e.day),
-                t("log.col_days_from"): e.days_from,
                 t("log.col_title"): text(e.title),
+                t("log.col_days_from"): e.days_from,
+                t("log.col_day"): f"{e.day} ~ {e.end}" if e.end else str(e.day),
                 t("log.col_kind"): t(f"log.kinds.{e.kind}")
                 if e.source == "calendar"
                 else action_label(e.kind),
-                t("log.col_segment"): segment_text(e.segment, vocab),
                 t("log.col_match"): t(f"log.matches.{e.segment_match}"),
-                t("log.col_source"): t(f"log.sources.{e.source}"),
             }
             for e in events
         ]
@@ -319,7 +317,7 @@ def render() -> None:
     st.caption(t("log.caption"))
     vocab = _vocab()
     _reset_on_new_link(vocab)
-    left, right = st.columns([3, 2], gap="large")
+    left, right = st.columns([1, 1], gap="large")
     with left:
         _add_form(vocab)
     with right:
