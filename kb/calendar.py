@@ -466,6 +466,8 @@ def calendar_events(start: dt.date, end: dt.date, ws=None) -> list[Event]:
 
 def period_notes(start: dt.date, end: dt.date, ws=None) -> PeriodNotes:
     """Counts of unusual days in [start, end], the events in it and the data-source caveats."""
+    if end < start:
+        raise ValueError(f"period end {end} is before its start {start}")
     weekend = holiday = makeup = 0
     day = start
     while day <= end:

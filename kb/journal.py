@@ -208,6 +208,8 @@ def normalise_segment(segment: dict[str, str], vocab) -> dict[str, str]:
     """Canonical dimension names and values: {渠道: douyin} -> {channel: 抖音}."""
     out = {}
     for name, value in (segment or {}).items():
+        if value is None or value != value or not str(value).strip():  # None, NaN, blank
+            continue
         dim_name = vocab.resolve(name) or str(name).strip()
         dim = vocab.get(dim_name)
         out[dim_name] = dim.canonical_value(str(value)) if dim else str(value).strip()

@@ -207,3 +207,11 @@ def test_the_bundled_log_tells_the_channel_collapse_story(workspace):
     entries, errors = journal.load_entries(workspace)
     assert not errors and all("样例" in e.doc.tags for e in entries)
     assert any(e.segment_match == "other" for e in events)  # decoys are there, ranked last
+
+
+def test_a_segment_from_a_data_frame_drops_empty_values(ws):
+    journal.add_entry(ws, date="2026-03-08", title="抖音预算", action="budget",
+                      segment={"channel": "抖音"})  # fmt: skip
+    segment = {"channel": "抖音", "user_type": float("nan"), "platform": None, "region": " "}
+    events = journal.events_near(ws, "2026-03-09", segment)
+    assert events[0].title.zh == "抖音预算" and events[0].segment_match == "same"
