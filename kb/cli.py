@@ -27,6 +27,7 @@ PLUGINS = {
         "diagnose a metrics CSV/Excel file: what changed, what to try",
     ),
     "import": ("kb.importers.cli", "import articles from URLs, files and read-later exports"),
+    "daily": ("kb.daily.cli", "the morning review and brief from the connected data source"),
 }
 
 
