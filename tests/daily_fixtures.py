@@ -17,16 +17,17 @@ def history(
     days: int = 120,
     drop: dict[str, float] | None = None,
     seed: int = 7,
+    drop_days: int = 1,
 ) -> pd.DataFrame:
     """Daily rows per channel (访客数, 支付订单数, 销售额) with weekday shape and ~2 % noise;
-    ``drop`` scales a channel's visitors on the last day (e.g. {"抖音": 0.4})."""
+    ``drop`` scales a channel's visitors on the last ``drop_days`` days (e.g. {"抖音": 0.4})."""
     rng = np.random.default_rng(seed)
     rows = []
     for i in range(days):
         day = end - dt.timedelta(days=days - 1 - i)
         for channel, base in CHANNELS.items():
             uv = base * WEEKDAY[day.weekday()] * rng.normal(1, 0.02)
-            if drop and day == end and channel in drop:
+            if drop and (end - day).days < drop_days and channel in drop:
                 uv *= drop[channel]
             orders = round(uv * 0.03 * rng.normal(1, 0.02))
             rows.append(

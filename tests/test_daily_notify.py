@@ -107,3 +107,32 @@ def test_long_briefs_are_clipped_to_the_robot_limit():
     req = build("wecom", "http://x", "t", "很长的简报。" * 2000)
     assert len(req.body["markdown"]["content"].encode()) <= 4096
     assert req.body["markdown"]["content"].endswith("truncated)")
+
+
+def test_cli_posts_the_brief_and_fails_loudly_when_refused(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.daily_fixtures import history, write_root
+
+    repo = Path(__file__).resolve().parent.parent
+    config = (
+        "source: {type: folder, path: exports}\n"
+        "notify: {kind: dingtalk, url_env: TEAM_HOOK, secret_env: TEAM_SECRET}\n"
+    )
+    root = write_root(tmp_path, history(drop={"抖音": 0.4}), config)
+
+    def run(robot):
+        env = {**os.environ, "TEAM_HOOK": robot.url, "TEAM_SECRET": "SECx"}
+        cmd = [sys.executable, "-m", "kb", "daily", "--root", str(root), "--post"]
+        return subprocess.run(cmd, capture_output=True, text=True, cwd=repo, env=env, timeout=120)
+
+    with Robot({"errcode": 0, "errmsg": "ok"}) as robot:
+        ok = run(robot)
+    assert ok.returncode == 0, ok.stderr
+    assert "抖音" in robot.requests[0][1]["markdown"]["text"]
+    with Robot({"errcode": 310000, "errmsg": "sign not match"}) as robot:
+        refused = run(robot)
+    assert refused.returncode == 5 and "310000" in refused.stderr

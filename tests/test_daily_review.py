@@ -36,7 +36,21 @@ def test_a_channel_collapse_is_the_first_change_with_its_segment(tmp_path):
     first = r.changes[0]
     assert first.metric in ("UV", "GMV") and first.movement.bad
     assert first.segment == {"channel": "抖音"}
-    assert first.link(r.day)["segment"] == "channel:抖音"
+    assert first.link(r.period)["segment"] == "channel:抖音"
+
+
+def test_week_mode_compares_the_last_seven_days_with_the_week_before(tmp_path):
+    ws = _ws(tmp_path, history(drop={"抖音": 0.5}, drop_days=7))
+    r = review(ws, role="store", span=7)
+    assert (r.period.start, r.period.end) == (
+        pd.Timestamp("2026-11-24"),
+        pd.Timestamp("2026-11-30"),
+    )
+    uv = next(k for k in r.kpis if k.metric == "UV")
+    assert uv.movement.direction == "down" and uv.movement.significant
+    assert uv.movement.baseline > 7 * 7000  # a week of visitors, not a day
+    assert r.changes[0].segment == {"channel": "抖音"}
+    assert r.changes[0].link(r.period)["current"] == "2026-11-24:2026-11-30"
 
 
 def test_ordinary_noise_is_called_flat_and_gives_no_change(tmp_path):

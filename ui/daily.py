@@ -22,10 +22,10 @@ from ui.i18n import labels, lang, t
 
 @st.cache_data(ttl=60, show_spinner=False, max_entries=16)
 def _review(
-    root: str, config_sha: str, day: dt.date | None, role: str | None, lang_: str
+    root: str, config_sha: str, day: dt.date | None, role: str | None, lang_: str, span: int
 ) -> Review:
     """Cached a minute per day/role/config: a page rerun must not re-read the source."""
-    return review(services.workspace(), day=day, role=role, lang=lang_)
+    return review(services.workspace(), day=day, role=role, lang=lang_, span=span)
 
 
 def _config_text(ws) -> str:
@@ -111,7 +111,8 @@ def _open_in_diagnosis(r: Review, change) -> None:
     where = "-".join(change.segment.values()) or "all"
     load_file(f"daily-{r.day:%Y%m%d}-{where}.csv", data.encode("utf-8"), "upload")
     s = state()
-    s.update(current=(r.day, r.day), baseline="previous", kpi=change.metric, step=2)
+    period = (r.period.start.date(), r.period.end.date())
+    s.update(current=period, baseline="previous", kpi=change.metric, step=2)
     nav.go("diagnose")
 
 
@@ -216,7 +217,7 @@ def render() -> None:
         _config_editor(ws, expanded=True)
         return
     roles = list(cfg.roles)
-    cols = st.columns([3, 2])
+    cols = st.columns([3, 2, 2])
     wanted = st.query_params.get("role")
     role = (
         cols[0].segmented_control(
@@ -233,9 +234,20 @@ def render() -> None:
         day = dt.date.fromisoformat(day_param) if day_param else None
     except ValueError:
         day = None
+    spans = [1, 7]
+    span = (
+        cols[2].segmented_control(
+            t("daily.span"),
+            spans,
+            default=7 if st.query_params.get("span") == "7" else 1,
+            format_func=labels(spans, lambda n: t(f"daily.span_{n}")),
+            key="daily_span",
+        )
+        or 1
+    )
     sha = text_sha(text)
     try:
-        r = _review(str(ws.config.root), sha, day, role, lang())
+        r = _review(str(ws.config.root), sha, day, role, lang(), span)
     except MissingDay as exc:
         st.warning(exc.text.get(lang()))
         _config_editor(ws, expanded=False)
@@ -252,7 +264,7 @@ def render() -> None:
     if picked != r.day:
         st.query_params["date"] = f"{picked:%Y-%m-%d}"
         st.rerun()
-    st.caption(t("daily.source", source=r.source, day=r.day))
+    st.caption(t("daily.source", source=r.source, day=r.period.label))
     _kpi_cards(ws, r)
     main, side = st.columns([3, 2])
     with main:

@@ -29,6 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--role", help="store | promotion | content | user (default: the first role)"
     )
+    parser.add_argument(
+        "--week", action="store_true", help="review the last 7 days against the week before"
+    )
     parser.add_argument("--json", action="store_true", help="print the review as JSON")
     parser.add_argument("--post", action="store_true", help="post the brief to the chat robot")
     parser.add_argument("--lang", default="zh", choices=("zh", "en"))
@@ -42,7 +45,7 @@ def run(args: argparse.Namespace, workspace) -> int:
         print(f"error: --date {args.date}: write YYYY-MM-DD", file=sys.stderr)
         return EXIT_CONFIG
     try:
-        result = review(workspace, day=day, role=args.role, lang=lang)
+        result = review(workspace, day=day, role=args.role, lang=lang, span=7 if args.week else 1)
     except MissingDay as exc:
         print(f"error: {exc.text.get(lang)}", file=sys.stderr)
         return EXIT_MISSING

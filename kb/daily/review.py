@@ -22,7 +22,7 @@ from kb.diagnosis.dimensions import load_vocabulary
 from kb.diagnosis.drilldown import drilldown
 from kb.diagnosis.load import DATE, Table
 from kb.diagnosis.movements import Movement, compute_movements, grid_totals
-from kb.diagnosis.periods import Comparison, Period
+from kb.diagnosis.periods import Comparison, Period, in_period
 from kb.problems import Text
 from kb.sources import SourceError, err, open_source
 
@@ -79,14 +79,14 @@ class Change:
     check: Text | None = None
     problem: str | None = None
 
-    def link(self, day: dt.date) -> dict[str, str]:
+    def link(self, period: Period) -> dict[str, str]:
         """Query parameters that open the diagnosis on this change."""
-        params = {"daily": "1", "kpi": self.metric, "current": f"{day:%Y-%m-%d}"}
+        params = {"daily": "1", "kpi": self.metric, "current": period.label.replace("~", ":")}
         if self.segment:
             params["segment"] = ",".join(f"{k}:{v}" for k, v in self.segment.items())
         return params
 
-    def to_json(self, lang: str, day: dt.date) -> dict:
+    def to_json(self, lang: str, period: Period) -> dict:
         return {
             "metric": self.metric,
             "direction": self.movement.direction,
@@ -101,7 +101,7 @@ class Change:
             "likely": self.likely.get(lang) if self.likely else None,
             "check": self.check.get(lang) if self.check else None,
             "problem": self.problem,
-            "diagnose": self.link(day),
+            "diagnose": self.link(period),
         }
 
 
@@ -110,6 +110,7 @@ class Review:
     day: dt.date
     role: str
     source: str
+    period: Period  # the reviewed window (the day, or the week ending on it)
     kpis: list[KpiRow]
     changes: list[Change]
     targets: list[Progress]
@@ -124,7 +125,8 @@ class Review:
             "role": self.role,
             "source": self.source,
             "kpis": [k.to_json() for k in self.kpis],
-            "changes": [c.to_json(lang, self.day) for c in self.changes],
+            "period": self.period.to_json(),
+            "changes": [c.to_json(lang, self.period) for c in self.changes],
             "targets": [p.to_json() for p in self.targets],
             "events": [_event_json(e, lang) for e in self.events],
             "open_actions": [_action_json(d) for d in self.open_actions],
@@ -200,8 +202,12 @@ def _gaps(table: Table, day: dt.date) -> list[Text]:
     ]
 
 
-def review(ws, day: dt.date | None = None, role: str | None = None, lang: str = "zh") -> Review:
-    """The morning review for one role (default: the first configured role)."""
+def review(
+    ws, day: dt.date | None = None, role: str | None = None, lang: str = "zh", span: int = 1
+) -> Review:
+    """The morning review for one role (default: the first configured role) of the ``span``
+    days ending on ``day``: 1 = yesterday against the same weekday last week, 7 = the last
+    week against the week before."""
     cfg = load_daily_config(ws)
     role = role or next(iter(cfg.roles))
     if role not in cfg.roles:
@@ -212,13 +218,9 @@ def review(ws, day: dt.date | None = None, role: str | None = None, lang: str = 
     table, day, notes = load_history(ws, cfg, day)
     metrics = ws.metrics
     day_ts = pd.Timestamp(day)
-    comparison = Comparison(
-        Period(day_ts, day_ts),
-        Period(day_ts - pd.Timedelta(days=7), day_ts - pd.Timedelta(days=7)),
-        "previous",
-        7,
-    )
-    if not (table.frame[DATE] == comparison.baseline.start).any():
+    current = Period(day_ts - pd.Timedelta(days=span - 1), day_ts)
+    comparison = Comparison(current, current.shift(7), "previous", 7)
+    if not in_period(table.frame[DATE], comparison.baseline).any():
         notes.append(
             Text(
                 f"上周同日 {comparison.baseline.label} 没有数据, 环比记为空",
@@ -227,7 +229,7 @@ def review(ws, day: dt.date | None = None, role: str | None = None, lang: str = 
         )
     moves = compute_movements(table, metrics, comparison)
     grid = grid_totals(table).fillna(0.0)
-    targets = [p for t in cfg.targets if (p := progress(t, day, grid, metrics)) is not None]
+    targets = [p for t in cfg.targets if (p := progress(t, day, grid, metrics, span)) is not None]
     day_targets = {
         p.target.metric: p.day_target if p.kind == "sum" else p.target.value for p in targets
     }
@@ -239,13 +241,14 @@ def review(ws, day: dt.date | None = None, role: str | None = None, lang: str = 
                 f"the source has none of the {role} role's metrics ({', '.join(cfg.roles[role])})",
             )
         )
-    rows = [_kpi_row(moves[m], grid, metrics, day_ts, day_targets.get(m)) for m in wanted]
+    rows = [_kpi_row(moves[m], grid, metrics, day_ts, span, day_targets.get(m)) for m in wanted]
     changes = _changes(ws, table, comparison, rows, lang)
     events, actions = _events(ws, day, notes)
     return Review(
         day=day,
         role=role,
         source=table.source,
+        period=current,
         kpis=rows,
         changes=changes,
         targets=[p for p in targets if p.target.metric in wanted]
@@ -257,16 +260,20 @@ def review(ws, day: dt.date | None = None, role: str | None = None, lang: str = 
     )
 
 
-def _series(grid: pd.DataFrame, metrics, name: str) -> pd.Series:
+def _series(grid: pd.DataFrame, metrics, name: str, span: int) -> pd.Series:
+    """The metric over every ``span``-day window, indexed by the window's last day (ratios are
+    recomputed from the window's sums)."""
+    full = grid.reindex(pd.date_range(grid.index.min(), grid.index.max()))
+    sums = full.rolling(span, min_periods=span).sum() if span > 1 else full
     m = metrics.metrics.get(name)
     if m is not None and m.is_ratio:
-        den = grid[m.denominator].where(grid[m.denominator] != 0)
-        return grid[m.numerator] / den
-    return grid[name]
+        den = sums[m.denominator].where(sums[m.denominator] != 0)
+        return sums[m.numerator] / den
+    return sums[name]
 
 
-def _kpi_row(mv: Movement, grid, metrics, day: pd.Timestamp, target) -> KpiRow:
-    values = _series(grid, metrics, mv.metric)
+def _kpi_row(mv: Movement, grid, metrics, day: pd.Timestamp, span: int, target) -> KpiRow:
+    values = _series(grid, metrics, mv.metric, span)
     same_weekday = [day - pd.Timedelta(weeks=k) for k in range(1, NORMAL_WEEKS + 1)]
     past = values.reindex(same_weekday).dropna()
     low, high = (float(past.min()), float(past.max())) if len(past) >= 3 else (None, None)

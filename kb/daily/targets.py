@@ -27,7 +27,7 @@ class Progress:
     done_pct: float | None  # actual / target
     time_pct: float  # share of the period's weight elapsed, up to and including the day
     expected: float  # where a sum should be by now; the target itself for a level
-    day_target: float | None  # the day's share of a sum target
+    day_target: float | None  # the reviewed window's share of a sum target
     remaining_days: int
     needed_per_day: float | None  # average still needed per remaining day (sums)
     shape: str  # weekday | even (what was actually used)
@@ -80,9 +80,13 @@ def day_weights(target: Target, daily: pd.Series) -> tuple[pd.Series, str]:
     return pd.Series(1.0 / len(days), index=days), "even"
 
 
-def progress(target: Target, day: dt.date, grid: pd.DataFrame, metrics) -> Progress | None:
+def progress(
+    target: Target, day: dt.date, grid: pd.DataFrame, metrics, span: int = 1
+) -> Progress | None:
     """Progress of one target on ``day`` from the per-date totals ``grid``; None when the day
-    is outside the target's period or the data cannot give the metric."""
+    is outside the target's period or the data cannot give the metric. ``span`` days ending on
+    ``day`` make up the reviewed window (1: yesterday, 7: the last week): ``day_target`` is the
+    target's share for that window."""
     if not target.start <= day <= target.end:
         return None
     m = metrics.metrics.get(target.metric)
@@ -120,7 +124,12 @@ def progress(target: Target, day: dt.date, grid: pd.DataFrame, metrics) -> Progr
         done_pct=actual / target.value * 100 if target.value else None,
         time_pct=elapsed,
         expected=target.value * elapsed,
-        day_target=float(target.value * weights.get(day_ts, 0.0)),
+        day_target=float(
+            target.value
+            * weights[
+                (weights.index > day_ts - pd.Timedelta(days=span)) & (weights.index <= day_ts)
+            ].sum()
+        ),
         remaining_days=remaining,
         needed_per_day=(target.value - actual) / remaining if remaining else None,
         shape=shape,
