@@ -86,18 +86,24 @@ def bench_duckdb(rows: int) -> None:
         con.close()
         size = path.stat().st_size / 1e6
         print(f"duckdb: generated {rows:,} rows in {time.perf_counter() - t0:.1f}s ({size:.0f} MB)")
-        spec = parse_source({"type": "duckdb", "path": str(path), "table": "facts",
-                             **SPEC, "measures": MEASURES})
+        spec = parse_source(
+            {"type": "duckdb", "path": str(path), "table": "facts", **SPEC, "measures": MEASURES}
+        )
         source = DuckDBSource(spec, path)
         q_cold, q_warm = timed(lambda: source.fetch(START, END))
-        ws = root_with(Path(tmp), f"{{type: duckdb, path: {path}, table: facts, date: stat_date, "
-                       "dimensions: {channel: channel, platform: platform}, "
-                       "measures: {GMV: gmv, 订单数: orders}}")
+        ws = root_with(
+            Path(tmp),
+            f"{{type: duckdb, path: {path}, table: facts, date: stat_date, "
+            "dimensions: {channel: channel, platform: platform}, "
+            "measures: {GMV: gmv, 订单数: orders}}",
+        )
         r_cold, r_warm = timed(lambda: review(ws, role="store"))
         found = review(ws, role="store").changes
-        print(f"duckdb {rows:,} rows: query {q_cold:.2f}s cold / {q_warm:.2f}s warm; "
-              f"review {r_cold:.2f}s cold / {r_warm:.2f}s warm; first change: "
-              f"{found[0].metric} {found[0].segment if found else '-'}")
+        print(
+            f"duckdb {rows:,} rows: query {q_cold:.2f}s cold / {q_warm:.2f}s warm; "
+            f"review {r_cold:.2f}s cold / {r_warm:.2f}s warm; first change: "
+            f"{found[0].metric} {found[0].segment if found else '-'}"
+        )
 
 
 def bench_pg(rows: int, url: str) -> None:
@@ -114,17 +120,29 @@ def bench_pg(rows: int, url: str) -> None:
     print(f"postgresql: generated {rows:,} rows in {time.perf_counter() - t0:.1f}s")
     try:
         os.environ["OPSKB_BENCH_PG"] = url
-        spec = parse_source({"type": "sql", "url_env": "OPSKB_BENCH_PG", "table": table,
-                             **SPEC, "measures": MEASURES})
+        spec = parse_source(
+            {
+                "type": "sql",
+                "url_env": "OPSKB_BENCH_PG",
+                "table": table,
+                **SPEC,
+                "measures": MEASURES,
+            }
+        )
         source = SQLSource(spec)
         q_cold, q_warm = timed(lambda: source.fetch(START, END))
         with tempfile.TemporaryDirectory() as tmp:
-            ws = root_with(Path(tmp), f"{{type: sql, url_env: OPSKB_BENCH_PG, table: {table}, "
-                           "date: stat_date, dimensions: {channel: channel, platform: platform}, "
-                           "measures: {GMV: gmv, 订单数: orders}}")
+            ws = root_with(
+                Path(tmp),
+                f"{{type: sql, url_env: OPSKB_BENCH_PG, table: {table}, "
+                "date: stat_date, dimensions: {channel: channel, platform: platform}, "
+                "measures: {GMV: gmv, 订单数: orders}}",
+            )
             r_cold, r_warm = timed(lambda: review(ws, role="store"))
-        print(f"postgresql {rows:,} rows: query {q_cold:.2f}s cold / {q_warm:.2f}s warm; "
-              f"review {r_cold:.2f}s cold / {r_warm:.2f}s warm")
+        print(
+            f"postgresql {rows:,} rows: query {q_cold:.2f}s cold / {q_warm:.2f}s warm; "
+            f"review {r_cold:.2f}s cold / {r_warm:.2f}s warm"
+        )
     finally:
         with engine.begin() as con:
             con.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))

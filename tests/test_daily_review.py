@@ -172,3 +172,38 @@ def test_bundled_sample_source_reviews(workspace=None):
     r = review(ws, role="store")
     assert r.kpis and r.targets
     assert any(c.segment.get("channel") == "抖音" for c in r.changes)
+
+
+def test_recent_log_entries_and_open_actions_are_in_the_review(tmp_path):
+    from conftest import write_doc
+
+    root = write_root(tmp_path, history(drop={"抖音": 0.4}))
+    write_doc(
+        root,
+        "log",
+        "log-cut",
+        "抖音预算下调",
+        date="2026-11-29",
+        segment="{channel: 抖音}",
+        action="budget",
+        status="done",
+    )
+    write_doc(
+        root,
+        "log",
+        "log-todo",
+        "恢复抖音预算?",
+        date="2026-11-30",
+        segment="{channel: 抖音}",
+        action="budget",
+        status="open",
+        owner="小王",
+    )
+    write_doc(root, "log", "log-old", "很久以前的改价", date="2026-10-01", action="price")
+    ws = Workspace.open(root)
+    r = review(ws, role="store")
+    ids = [e.id for e in r.events]
+    assert "log-cut" in ids and "log-old" not in ids
+    assert [a.id for a in r.open_actions] == ["log-todo"]
+    brief = render(ws, r, "zh")
+    assert "抖音预算下调" in brief and "负责人 小王" in brief

@@ -152,9 +152,8 @@ def _side(r: Review) -> None:
     st.subheader(t("daily.actions"))
     if not r.open_actions:
         st.caption(t("daily.no_actions"))
-    for doc in r.open_actions:
-        owner = (getattr(doc, "meta", {}) or {}).get("owner") or "—"
-        nav.doc_link(doc.id, f"{doc.title} · {owner}", doc.kind)
+    for entry in r.open_actions:
+        nav.doc_link(entry.id, f"{entry.date:%m-%d} {entry.title} · {entry.owner or '—'}", "log")
     for note in r.notes:
         st.info(note.get(lang()))
 

@@ -139,11 +139,10 @@ def render(ws, review: Review, lang: str = "zh") -> str:
             lines.append(tpl["event_line"].format(day=e.day, title=title, kind=e.kind))
     if review.open_actions:
         lines += ["", tpl["actions"]]
-        for doc in review.open_actions:
-            meta = getattr(doc, "meta", {}) or {}
+        for entry in review.open_actions:
             lines.append(
                 tpl["action_line"].format(
-                    title=doc.title, owner=meta.get("owner") or "—", date=meta.get("date") or "—"
+                    title=entry.title, owner=entry.owner or "—", date=entry.date
                 )
             )
     if review.notes:

@@ -30,6 +30,7 @@ HISTORY_DAYS = 400  # a year back plus the normal range before it
 NORMAL_WEEKS = 8
 GAP_DAYS = 14  # missing dates reported in this window before the day
 TOP_CHANGES = 5
+EVENT_DAYS = 7  # log and calendar entries this many days before the day are shown
 
 
 class MissingDay(SourceError):
@@ -115,7 +116,7 @@ class Review:
     changes: list[Change]
     targets: list[Progress]
     events: list = field(default_factory=list)  # kb.journal.Event
-    open_actions: list = field(default_factory=list)  # log documents with status: open
+    open_actions: list = field(default_factory=list)  # kb.journal.Entry with status: open
     notes: list[Text] = field(default_factory=list)
     table: Table | None = None  # the history read, for charts and the diagnosis link
 
@@ -340,7 +341,7 @@ def _events(ws, day: dt.date, notes: list[Text]):
     except ImportError:  # the action log is optional for the review
         return [], []
     try:
-        events = journal.events_near(ws, day, None, before=1, after=0)
+        events = journal.events_near(ws, day, None, before=EVENT_DAYS, after=0)
         actions = journal.open_actions(ws)
     except Exception as exc:  # noqa: BLE001 - a broken log entry must not stop the review
         notes.append(Text(f"运营日志读取失败: {exc}", f"the action log could not be read: {exc}"))
@@ -353,6 +354,7 @@ def _event_json(event, lang: str) -> dict:
     return {
         "id": event.id,
         "day": str(event.day),
+        "days_from": event.days_from,
         "kind": event.kind,
         "title": title,
         "source": event.source,
@@ -360,12 +362,11 @@ def _event_json(event, lang: str) -> dict:
     }
 
 
-def _action_json(doc) -> dict:
-    meta = getattr(doc, "meta", {}) or {}
+def _action_json(entry) -> dict:
     return {
-        "id": doc.id,
-        "title": doc.title,
-        "owner": meta.get("owner"),
-        "date": str(meta.get("date") or ""),
-        "segment": meta.get("segment") or {},
+        "id": entry.id,
+        "title": entry.title,
+        "owner": entry.owner or None,
+        "date": f"{entry.date:%Y-%m-%d}",
+        "segment": dict(entry.segment),
     }

@@ -96,7 +96,7 @@ def open_source(spec: SourceSpec, root: Path, metrics, vocab):
     if spec.type == "folder":
         from kb.sources.folder import FolderSource
 
-        return FolderSource(resolve_path(root, spec.path), metrics, vocab)
+        return FolderSource(resolve_path(root, spec.path), metrics, vocab, root)
     if spec.type == "duckdb":
         from kb.sources.duck import DuckDBSource
 

@@ -21,11 +21,14 @@ _CACHE_MAX = 512
 
 
 class FolderSource:
-    def __init__(self, folder: Path, metrics, vocab):
+    def __init__(self, folder: Path, metrics, vocab, root: Path | None = None):
         self.folder, self.metrics, self.vocab = Path(folder), metrics, vocab
+        self.root = Path(root) if root else None
         self.notes: list[tuple[str, str]] = []  # (zh, en) remarks about the files read
 
     def describe(self) -> str:
+        if self.root is not None and self.folder.is_relative_to(self.root):
+            return f"folder:{self.folder.relative_to(self.root)}"
         return f"folder:{self.folder}"
 
     def files(self) -> list[Path]:
