@@ -18,6 +18,7 @@ UI_DIR = Path(__file__).resolve().parent
 # name -> (module under ui/, icon, shown in the menu)
 PAGES = {
     "home": ("home", ":material/home:", True),
+    "daily": ("daily", ":material/today:", True),
     "search": ("search", ":material/search:", True),
     "problems": ("problems", ":material/account_tree:", True),
     "diagnose": ("diagnose", ":material/troubleshoot:", True),
