@@ -7,7 +7,7 @@ import math
 
 import streamlit as st
 
-from kb.daily.brief import number, role_label
+from kb.daily.brief import number, role_label, segment_label
 from kb.daily.brief import render as render_brief
 from kb.daily.config import config_path, load_daily_config, parse_daily_text
 from kb.daily.notify import NotifyError, post
@@ -38,7 +38,7 @@ def _metric_label(ws, name: str) -> str:
     return m.label(lang()) if m else name
 
 
-def _kpi_cards(ws, r: Review) -> None:
+def _kpi_cards(ws, r: Review, span: int = 1) -> None:
     cols = st.columns(min(4, max(1, len(r.kpis))))
     for i, k in enumerate(r.kpis):
         mv = k.movement
@@ -53,7 +53,8 @@ def _kpi_cards(ws, r: Review) -> None:
             verdict = t("daily.significant") if mv.significant else t("daily.noise")
             if mv.significant is None:
                 verdict = t("daily.no_history")
-            parts = [t("daily.vs_last_week", verdict=verdict)]
+            compared = "daily.vs_last_week" if span == 1 else "qa.daily.vs_previous_days"
+            parts = [t(compared, verdict=verdict, n=span)]
             if k.normal_low is not None:
                 parts.append(
                     t(
@@ -66,7 +67,8 @@ def _kpi_cards(ws, r: Review) -> None:
             if k.last_year is not None:
                 parts.append(t("daily.last_year", value=number(k.last_year, mv.unit)))
             if k.target is not None:
-                parts.append(t("daily.day_target", value=number(k.target, mv.unit)))
+                target = "daily.day_target" if span == 1 else "qa.daily.period_target"
+                parts.append(t(target, value=number(k.target, mv.unit)))
             st.caption(" · ".join(parts))
 
 
@@ -126,7 +128,7 @@ def _changes(ws, r: Review) -> None:
         with st.container(border=True):
             where = ""
             if c.segment:
-                seg = ", ".join(f"{k}={v}" for k, v in c.segment.items())
+                seg = segment_label(ws, c.segment, lang())
                 share = f"{c.share * 100:.0f}%" if c.share is not None else "—"
                 where = t("daily.where", segment=seg, share=share)
             icon = "🔻" if mv.bad else "🔺" if mv.direction == "up" else "▫️"
@@ -142,13 +144,20 @@ def _changes(ws, r: Review) -> None:
                 _open_in_diagnosis(r, c)
 
 
+def _event_kind(e) -> str:
+    """An event's kind by name: the log's action, or the calendar's holiday/workday/campaign."""
+    key = f"log.kinds.{e.kind}" if e.source == "calendar" else f"log.actions.{e.kind}"
+    name = t(key)
+    return e.kind if name == key else name
+
+
 def _side(r: Review) -> None:
     st.subheader(t("daily.events"))
     if not r.events:
         st.caption(t("daily.no_events"))
     for e in r.events:
         title = e.title.get(lang()) if hasattr(e.title, "get") else str(e.title)
-        st.markdown(f"- {e.day} · {title} `{e.kind}`")
+        st.markdown(f"- {e.day} · {title} :gray-badge[{_event_kind(e)}]")
     st.subheader(t("daily.actions"))
     if not r.open_actions:
         st.caption(t("daily.no_actions"))
@@ -216,10 +225,9 @@ def render() -> None:
         _config_editor(ws, expanded=True)
         return
     roles = list(cfg.roles)
-    cols = st.columns([3, 2, 2])
     wanted = st.query_params.get("role")
-    role = (
-        cols[0].segmented_control(
+    role = (  # a row of its own: four role names do not fit beside the date (they got cut)
+        st.segmented_control(
             t("daily.role"),
             roles,
             default=wanted if wanted in roles else roles[0],
@@ -228,6 +236,7 @@ def render() -> None:
         )
         or roles[0]
     )
+    cols = st.columns([2, 3])
     day_param = st.query_params.get("date")
     try:
         day = dt.date.fromisoformat(day_param) if day_param else None
@@ -235,7 +244,7 @@ def render() -> None:
         day = None
     spans = [1, 7]
     span = (
-        cols[2].segmented_control(
+        cols[1].segmented_control(
             t("daily.span"),
             spans,
             default=7 if st.query_params.get("span") == "7" else 1,
@@ -259,12 +268,12 @@ def render() -> None:
         st.error(t("daily.config_invalid", msg=str(exc)))
         _config_editor(ws, expanded=True)
         return
-    picked = cols[1].date_input(t("daily.date"), value=r.day, key="daily_date")
+    picked = cols[0].date_input(t("daily.date"), value=r.day, key="daily_date")
     if picked != r.day:
         st.query_params["date"] = f"{picked:%Y-%m-%d}"
         st.rerun()
     st.caption(t("daily.source", source=r.source, day=r.period.label))
-    _kpi_cards(ws, r)
+    _kpi_cards(ws, r, span)
     main, side = st.columns([3, 2])
     with main:
         _changes(ws, r)

@@ -136,7 +136,8 @@ def render(ws, review: Review, lang: str = "zh") -> str:
         lines += ["", tpl["events"]]
         for e in review.events:
             title = e.title.get(lang) if hasattr(e.title, "get") else str(e.title)
-            lines.append(tpl["event_line"].format(day=e.day, title=title, kind=e.kind))
+            kind = tpl.get(f"kind_{e.kind}", e.kind)  # the kind's name, else its id
+            lines.append(tpl["event_line"].format(day=e.day, title=title, kind=kind))
     if review.open_actions:
         lines += ["", tpl["actions"]]
         for entry in review.open_actions:

@@ -1,0 +1,90 @@
+"""QA (real-browser walk-through) findings on the daily review, pinned as AppTests: the page
+shows names, not the config's ids (dimension keys, action codes), and the 7-day view does not
+label its numbers as yesterday's."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from conftest import REPO  # noqa: E402
+from kb.daily.brief import render as render_brief  # noqa: E402
+from kb.daily.review import review  # noqa: E402
+from kb.workspace import Workspace  # noqa: E402
+from tests.daily_fixtures import history, write_root  # noqa: E402
+
+APP = str(REPO / "app.py")
+LOG_ENTRY = """---
+id: log-2026-11-28-douyin-budget
+kind: log
+title: 抖音千川日预算下调
+date: 2026-11-28
+segment: {channel: 抖音}
+action: budget
+status: done
+created: 2026-11-28
+---
+
+预算从 5 万降到 1.5 万。
+"""
+
+
+@pytest.fixture
+def root(tmp_path, monkeypatch):
+    write_root(tmp_path, history(drop={"抖音": 0.4}))
+    (tmp_path / "log").mkdir()
+    (tmp_path / "log" / "log-2026-11-28-douyin-budget.md").write_text(LOG_ENTRY, encoding="utf-8")
+    monkeypatch.setenv("OPSKB_ROOT", str(tmp_path))
+    monkeypatch.setenv("OPSKB_INDEX", str(tmp_path / ".index"))
+    return tmp_path
+
+
+def _open(root, lang: str = "zh", **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if lang == "en":
+        at.query_params["lang"] = "en"
+    at.run()
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.switch_page("ui/daily.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _page_text(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    return "\n".join(parts)
+
+
+def test_change_segment_and_events_use_names_not_ids(root):
+    text = _page_text(_open(root))
+    assert "渠道=抖音" in text
+    assert "channel=" not in text
+    assert "抖音千川日预算下调" in text
+    assert "`budget`" not in text and "预算" in text
+
+
+def test_english_page_names_the_dimension_and_the_action(root):
+    text = _page_text(_open(root, "en"))
+    assert "Channel=抖音" in text and "channel=" not in text
+    assert "Budget" in text and "`budget`" not in text
+
+
+def test_week_view_does_not_call_its_numbers_yesterday(root):
+    at = _open(root, span="7")
+    captions = "\n".join(c.value for c in at.caption if c.value.startswith("vs"))  # KPI cards
+    assert captions
+    assert "上周同日" not in captions
+    assert "今日目标" not in captions
+    assert "前7天" in captions or "前 7 天" in captions
+
+
+def test_brief_names_the_event_kind(root):
+    ws = Workspace.open(root)
+    r = review(ws, lang="zh")
+    text = render_brief(ws, r, "zh")
+    assert "抖音千川日预算下调 (预算)" in text
+    text_en = render_brief(ws, review(ws, lang="en"), "en")
+    assert "(Budget)" in text_en
