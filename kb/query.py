@@ -69,6 +69,10 @@ MESSAGES = {
         "The query has no searchable word (only punctuation or symbols); type words, numbers "
         "or a metric name",
     ),
+    "partial": Text(
+        "没有同时包含所有词的文档；下面是包含其中部分词的结果",
+        "No document has all the words; these have some of them",
+    ),
     # the index (kb/indexing.py, kb/search.py)
     "index_not_folder": Text(
         "搜索索引无法使用：{path} 是一个文件，但这里需要文件夹。请移走或改名该文件后重试。",

@@ -458,9 +458,18 @@ class SearchIndex:
             else:
                 mask = cache.live.copy()
                 score = cache.created().astype(np.float32)  # browse: newest first
-            mask &= self._filter_mask(cache, pq, extra, include_drafts, errors)
+            allowed = self._filter_mask(cache, pq, extra, include_drafts, errors)
+            mask &= allowed
             if pq.phrases:
                 mask = self._verify_phrases(s, mask, pq.phrases)
+            if len(parts) > 1 and not pq.phrases and not mask.any():
+                # no document holds every word (直播间 转化): those with some of them, most
+                # words first (the scores add up), rather than an empty page
+                some, some_score = cache.evaluate(AnyOf(tuple(parts)))
+                some &= allowed
+                if some.any():
+                    mask, score = some, some_score
+                    errors.append(QueryMessage("partial"))
             matched = np.flatnonzero(mask)
             total = len(matched)
             order = matched[np.argsort(-score[matched], kind="stable")]

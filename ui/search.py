@@ -62,7 +62,8 @@ def _facet_label(name: str, counts: dict[str, int], label: str) -> str:
 
 
 def _filters(facets: dict[str, dict[str, int]], choices: dict[str, list[str]]) -> None:
-    cols = st.columns([2, 2, 2])
+    # the kinds on a row of their own: four names with counts do not fit a third of the page
+    cols = [st.container(), *st.columns(2)]
     with cols[0]:
         st.segmented_control(
             t("search.kind"),
@@ -170,7 +171,8 @@ def render() -> None:
     for err in results.errors:
         st.warning(text(err))
     if not results.total:
-        st.info(t("search.no_results", q=query))
+        if not any(e.code == "no_terms" for e in results.errors):  # said once, above
+            st.info(t("search.no_results", q=query))
         if results.suggestions:
             st.write(t("search.try_instead"))
             cols = st.columns(min(len(results.suggestions), 4))
