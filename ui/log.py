@@ -140,6 +140,10 @@ def _add_form(vocab) -> None:
         )
     if submitted:
         _save(vocab, editing)
+    saved = st.session_state.pop("log_saved", None)
+    if saved:  # shown once, under the emptied form
+        st.success(t("qa.log.saved", title=saved[1]))
+        nav.doc_link(saved[0], t("log.open_saved"), "log")
 
 
 def _save(vocab, editing: dict | None) -> None:
@@ -174,8 +178,18 @@ def _save(vocab, editing: dict | None) -> None:
         st.caption(str(exc))
         return
     services.sync_index()
-    st.success(t("log.saved", id=entry.id))
-    nav.doc_link(entry.id, t("log.open_saved"), "log")
+    if editing:
+        st.success(t("qa.log.saved", title=entry.title))
+        nav.doc_link(entry.id, t("log.open_saved"), "log")
+        return
+    # a new entry: empty the form, so a second click on Save does not log the action twice
+    s["log_saved"] = (entry.id, entry.title)
+    for key in [k for k in s if str(k).startswith("log_dim_")]:
+        del s[key]
+    for key in ("log_date", "log_end", "log_action", "log_title", "log_owner", "log_status",
+                "log_tags", "log_note"):  # fmt: skip
+        s.pop(key, None)
+    st.rerun()
 
 
 def _filters(vocab) -> dict:

@@ -1,0 +1,39 @@
+"""QA finding on the action log: after saving a new entry the form is emptied, so a second
+click on Save (or a double click) does not log the same action twice; the message names the
+entry by its title, not its file id."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from conftest import REPO  # noqa: E402
+
+
+@pytest.fixture
+def app(content, monkeypatch) -> AppTest:
+    monkeypatch.setenv("OPSKB_ROOT", str(content))
+    monkeypatch.setenv("OPSKB_INDEX", str(content / ".index"))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
+    at.run()
+    at.switch_page("ui/log.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_saving_twice_does_not_log_the_action_twice(app, content):
+    before = set((content / "log").glob("*.md"))
+    app.text_input(key="log_title").set_value("QA 抖音出价上调 10%")
+    app.text_input(key="log_dim_channel").set_value("抖音")
+    app.button(key="log_save").click().run()
+    assert not app.exception, app.exception
+    new = set((content / "log").glob("*.md")) - before
+    assert len(new) == 1
+    assert any("QA 抖音出价上调 10%" in s.value for s in app.success)
+    assert not any("log-2026" in s.value for s in app.success)  # the title, not the file id
+    assert app.text_input(key="log_title").value == ""
+    assert app.text_input(key="log_dim_channel").value == ""
+    app.button(key="log_save").click().run()  # the second click
+    assert len(set((content / "log").glob("*.md")) - before) == 1
