@@ -48,6 +48,7 @@ def _learner() -> None:
 def _path() -> None:
     ws = services.workspace()
     path = workspace_learning(ws)
+    glossary = workspace_glossary(ws)
     _learner()
     done: set = st.session_state.setdefault(DONE, set())
     steps = list(path.steps())
@@ -63,7 +64,7 @@ def _path() -> None:
         ):
             st.caption(text(week.goal))
             for step in week.steps:
-                _step(step, done)
+                _step(step, done, glossary)
 
 
 def _toggle(step_id: str) -> None:
@@ -74,7 +75,17 @@ def _toggle(step_id: str) -> None:
         progress_store.save(services.workspace().config.root, name, done)
 
 
-def _step(step, done: set) -> None:
+def _word(name: str, glossary) -> str:
+    """A word to learn as the team says it; on the English page with its English name too
+    (跳出率 (Bounce rate)), else an English reader sees only Chinese badges."""
+    if lang() != "en":
+        return name
+    term = glossary.get(name)
+    english = term.label("en") if term else ""
+    return f"{name} ({english})" if english and english.casefold() != name.casefold() else name
+
+
+def _step(step, done: set, glossary) -> None:
     with st.container(border=True):
         st.checkbox(
             f"**{text(step.title)}**",
@@ -86,7 +97,9 @@ def _step(step, done: set) -> None:
         st.caption(text(step.why))
         if step.glossary:
             st.markdown(
-                t("learn.words") + " " + " ".join(f":blue-badge[{g}]" for g in step.glossary)
+                t("learn.words")
+                + " "
+                + " ".join(f":blue-badge[{_word(g, glossary)}]" for g in step.glossary)
             )
         for doc_id in step.docs:
             doc = services.collection().docs.get(doc_id)
