@@ -88,3 +88,22 @@ def test_brief_names_the_event_kind(root):
     assert "抖音千川日预算下调 (预算)" in text
     text_en = render_brief(ws, review(ws, lang="en"), "en")
     assert "(Budget)" in text_en
+
+
+def test_a_team_brief_yaml_without_the_new_templates_still_renders(root):
+    """A root with its own data/brief.yaml from before the kind names (or missing a line)."""
+    import yaml
+
+    from kb.config import BUNDLED_DATA
+
+    data = yaml.safe_load((BUNDLED_DATA / "brief.yaml").read_text(encoding="utf-8"))
+    for lang in ("zh", "en"):
+        data[lang] = {k: v for k, v in data[lang].items() if not k.startswith("kind_")}
+        del data[lang]["notes"]
+    data["zh"]["title"] = "# {role} 早会 · {date}"  # the team's own wording wins
+    (root / "data").mkdir()
+    (root / "data" / "brief.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    ws = Workspace.open(root)
+    text = render_brief(ws, review(ws, lang="zh"), "zh")
+    assert text.startswith("# 店铺与电商运营 早会")
+    assert "抖音千川日预算下调 (预算)" in text

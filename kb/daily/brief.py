@@ -8,16 +8,25 @@ from __future__ import annotations
 
 import math
 
+from kb.config import BUNDLED_DATA
 from kb.daily.review import Review
 from kb.diagnosis.dimensions import load_vocabulary
 from kb.yamlfile import DataError, load_yaml
 
 
 def templates(ws, lang: str) -> dict[str, str]:
-    data = load_yaml(ws.config.data_file("brief.yaml")) or {}
+    """The team's templates over the bundled ones: a team's brief.yaml written before a
+    template was added (e.g. the event kinds' names) still renders, with the bundled wording."""
+    path = ws.config.data_file("brief.yaml")
+    data = load_yaml(path) or {}
     if not isinstance(data, dict) or not isinstance(data.get(lang), dict):
         raise DataError(f"brief.yaml: no '{lang}:' templates")
-    return {str(k): str(v) for k, v in data[lang].items()}
+    bundled = BUNDLED_DATA / "brief.yaml"
+    base = load_yaml(bundled) if bundled != path and bundled.exists() else {}
+    defaults = base.get(lang) if isinstance(base, dict) else None
+    merged = dict(defaults) if isinstance(defaults, dict) else {}
+    merged.update(data[lang])
+    return {str(k): str(v) for k, v in merged.items()}
 
 
 def number(value, unit: str = "") -> str:
