@@ -60,7 +60,7 @@ def test_missing_title_is_refused_with_the_field_named(app, content):
     before = sorted(p.name for p in (content / "log").glob("*.md"))
     open_page(app, "log", date="2026-03-08")
     app.button(key="log_save").click().run()
-    assert any("title" in e.value for e in app.error)
+    assert any(e.value.startswith("做了什么") for e in app.error)  # the form's label
     assert sorted(p.name for p in (content / "log").glob("*.md")) == before
 
 

@@ -37,3 +37,16 @@ def test_saving_twice_does_not_log_the_action_twice(app, content):
     assert app.text_input(key="log_dim_channel").value == ""
     app.button(key="log_save").click().run()  # the second click
     assert len(set((content / "log").glob("*.md")) - before) == 1
+
+
+def test_a_refused_entry_names_the_field_as_the_form_does(app, content):
+    before = set((content / "log").glob("*.md"))
+    app.button(key="log_save").click().run()  # no title
+    errors = [e.value for e in app.error]
+    assert any(e.startswith("做了什么: 必填") for e in errors), errors
+    assert not any("missing" in e or e.startswith("title") for e in errors)
+    app.text_input(key="log_title").set_value("活动结束")
+    app.date_input(key="log_end").set_value(app.date_input(key="log_date").value.replace(year=2020))
+    app.button(key="log_save").click().run()
+    assert any("结束日期不能早于日期" in e.value for e in app.error)
+    assert set((content / "log").glob("*.md")) == before

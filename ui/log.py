@@ -171,7 +171,7 @@ def _save(vocab, editing: dict | None) -> None:
     except DocumentError as exc:
         st.error(t("log.not_saved"))
         for err in exc.errors:
-            st.error(f"{err.field}: {err.message}")
+            st.error(_field_error(err))
         return
     except ConflictError as exc:
         st.error(t("log.conflict"))
@@ -190,6 +190,30 @@ def _save(vocab, editing: dict | None) -> None:
                 "log_tags", "log_note"):  # fmt: skip
         s.pop(key, None)
     st.rerun()
+
+
+FIELD_LABELS = {
+    "title": "log.entry_title",
+    "date": "log.date",
+    "end": "log.end",
+    "action": "log.action",
+    "status": "log.status",
+    "owner": "log.owner",
+    "segment": "log.segment",
+    "tags": "log.tags",
+}
+
+
+def _field_error(err) -> str:
+    """A refused field by its label on the form; the engine's (English) reason is kept only
+    where the page has no words of its own for it."""
+    label = t(FIELD_LABELS[err.field]) if err.field in FIELD_LABELS else err.field
+    message = err.message
+    if message.startswith("missing"):
+        message = t("qa.log.missing")
+    elif err.field == "end" and " is before the date " in message:
+        message = t("qa.log.end_before")
+    return f"{label}: {message}"
 
 
 def _filters(vocab) -> dict:
