@@ -50,3 +50,9 @@ def test_a_refused_entry_names_the_field_as_the_form_does(app, content):
     app.button(key="log_save").click().run()
     assert any("结束日期不能早于日期" in e.value for e in app.error)
     assert set((content / "log").glob("*.md")) == before
+
+
+def test_calendar_table_starts_with_the_day(app):
+    """The table sits in half the page: the day must be in sight, not scrolled off."""
+    columns = list(app.dataframe[0].value.columns)
+    assert columns[0] == "日期" and columns[1] == "事件"

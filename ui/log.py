@@ -321,14 +321,14 @@ def _calendar(vocab) -> None:
         st.info(t("log.no_events"))
     else:
         rows = [
-            {
-                t("log.col_title"): text(e.title),
-                t("log.col_days_from"): e.days_from,
+            {  # the day first: in half a page the last columns scroll out of sight
                 t("log.col_day"): f"{e.day} ~ {e.end}" if e.end else str(e.day),
+                t("log.col_title"): text(e.title),
                 t("log.col_kind"): t(f"log.kinds.{e.kind}")
                 if e.source == "calendar"
                 else action_label(e.kind),
                 t("log.col_match"): t(f"log.matches.{e.segment_match}"),
+                t("log.col_days_from"): e.days_from,
             }
             for e in events
         ]
