@@ -14,7 +14,10 @@ RECENT = 8
 
 
 def _recent(docs):
-    dated = sorted(docs, key=lambda d: (d.created is not None, d.created, d.id), reverse=True)
+    """The newest knowledge: not action-log entries (they have their page and would crowd out
+    the playbooks and cases within a week of logging), not drafts."""
+    shown = [d for d in docs if d.kind != "log" and d.meta.get("state") != "draft"]
+    dated = sorted(shown, key=lambda d: (d.created is not None, d.created, d.id), reverse=True)
     return dated[:RECENT]
 
 
