@@ -107,3 +107,14 @@ def test_a_team_brief_yaml_without_the_new_templates_still_renders(root):
     text = render_brief(ws, review(ws, lang="zh"), "zh")
     assert text.startswith("# 店铺与电商运营 早会")
     assert "抖音千川日预算下调 (预算)" in text
+
+
+@pytest.mark.parametrize("day", ["2026-12-25", "2020-01-01"])  # after the data; before it
+def test_a_day_without_data_keeps_the_date_picker_and_a_way_back(root, day):
+    at = _open(root, date=day)
+    assert not at.metric  # no review for that day: said so
+    assert at.date_input(key="daily_date").value.isoformat() == day
+    at.button(key="daily_latest").click().run()
+    assert not at.exception, at.exception
+    assert at.metric  # the newest day's review
+    assert "date" not in at.query_params

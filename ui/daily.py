@@ -209,6 +209,23 @@ def _config_editor(ws, expanded: bool) -> None:
             st.success(t("daily.config_saved"))
 
 
+def _pick_day(where, shown: dt.date | None) -> None:
+    """The date picker, also when the chosen day has no data (a link to an old or future
+    date): without it the page offered no way back but editing the URL."""
+    if shown is None:
+        return
+    picked = where.date_input(t("daily.date"), value=shown, key="daily_date")
+    if picked != shown:
+        st.query_params["date"] = f"{picked:%Y-%m-%d}"
+        st.rerun()
+    if "date" in st.query_params and where.button(
+        t("qa.daily.latest"), key="daily_latest", icon=":material/today:"
+    ):
+        del st.query_params["date"]
+        st.session_state.pop("daily_date", None)
+        st.rerun()
+
+
 def render() -> None:
     ws = services.workspace()
     st.title(t("daily.title"))
@@ -258,20 +275,19 @@ def render() -> None:
         r = _review(str(ws.config.root), sha, day, role, lang(), span)
     except MissingDay as exc:
         st.warning(exc.text.get(lang()))
+        _pick_day(cols[0], day)
         _config_editor(ws, expanded=False)
         return
     except SourceError as exc:
         st.error(t("daily.source_error", msg=exc.text.get(lang())))
-        _config_editor(ws, expanded=True)
+        _pick_day(cols[0], day)
+        _config_editor(ws, expanded=day is None)  # a bad ?date= is not the config's fault
         return
     except DataError as exc:
         st.error(t("daily.config_invalid", msg=str(exc)))
         _config_editor(ws, expanded=True)
         return
-    picked = cols[0].date_input(t("daily.date"), value=r.day, key="daily_date")
-    if picked != r.day:
-        st.query_params["date"] = f"{picked:%Y-%m-%d}"
-        st.rerun()
+    _pick_day(cols[0], r.day)
     st.caption(t("daily.source", source=r.source, day=r.period.label))
     _kpi_cards(ws, r, span)
     main, side = st.columns([3, 2])
