@@ -80,3 +80,10 @@ def test_partial_match_is_said_on_the_page(tmp_path, monkeypatch):
     at = _page(tmp_path, monkeypatch, q="直播间 转化")
     assert any("部分词" in w.value for w in at.warning)
     assert at.get("page_link")  # results are listed
+
+
+def test_a_page_past_the_end_shows_the_last_page(tmp_path, monkeypatch):
+    at = _page(tmp_path, monkeypatch, q="流量", page="999")
+    links = [link.proto.label for link in at.get("page_link")]
+    assert links, "a page number past the end listed nothing"
+    assert "999" not in str(at.query_params.get("page"))

@@ -162,6 +162,20 @@ def render() -> None:
             per_page=PER_PAGE,
             include_drafts=bool(st.session_state.get(DRAFTS)),
         )
+        if results.total and not results.hits and results.page > results.pages:
+            # a link past the last page (?page=999, or fewer results since): the last page
+            st.session_state["page"] = results.pages
+            if "page" in st.query_params:
+                st.query_params["page"] = str(results.pages)
+            results = idx.search(
+                query,
+                kind=_param("kind"),
+                problem=_param("problem"),
+                tag=_param("tag"),
+                page=results.pages,
+                per_page=PER_PAGE,
+                include_drafts=bool(st.session_state.get(DRAFTS)),
+            )
     except IndexUnavailable as exc:
         st.error(text(exc.message))
         return
