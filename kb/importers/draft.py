@@ -28,6 +28,7 @@ class Draft:
     status: str = "unread"
     link_only: bool = False
     link_reason: Message | None = None  # why there is no body yet
+    failure: Message | None = None  # why nothing can be saved for it (reported as failed)
     doc_id: str = ""  # id wished for (kept front matter), used when free and valid
     kind: str = "article"
     extra: dict[str, Any] = field(default_factory=dict)  # other front matter kept from a file

@@ -99,6 +99,10 @@ class Importer:
         try:
             if draft.html:
                 self._fill_from_html(draft, draft.html, draft.url)
+                if not draft.url and not draft.body.strip():
+                    # a saved page with nothing to read and no link to keep: an empty
+                    # article would only clutter the library
+                    draft.failure = msg("import.no_text_file")
             elif draft.url and not draft.body and not draft.link_only:
                 if not fetch_pages:
                     draft.link_only, draft.link_reason = True, msg("import.not_fetched")
@@ -175,6 +179,9 @@ class Importer:
 
     def _finish(self, draft: Draft, report: ImportReport) -> None:
         """Dedupe by text, save, suggest (caller's thread, input order)."""
+        if draft.failure is not None:
+            report.failed.append((draft.label, draft.failure))
+            return
         text = "" if draft.link_only else draft.body
         reason = self.seen.duplicate_of(text=text)
         if reason:
