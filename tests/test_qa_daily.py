@@ -4,6 +4,8 @@ label its numbers as yesterday's."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 pytest.importorskip("streamlit")
@@ -118,3 +120,26 @@ def test_a_day_without_data_keeps_the_date_picker_and_a_way_back(root, day):
     assert not at.exception, at.exception
     assert at.metric  # the newest day's review
     assert "date" not in at.query_params
+
+
+def test_an_action_marked_done_leaves_the_open_actions_at_once(root):
+    from kb import journal
+
+    ws = Workspace.open(root)
+    entry = journal.add_entry(
+        ws,
+        date=dt.date(2026, 11, 29),
+        title="QA 复盘抖音预算",
+        action="budget",
+        segment={"channel": "抖音"},
+        status="open",
+        owner="小王",
+    )
+    at = _open(root)
+    actions = [link.proto.label for link in at.get("page_link")]
+    assert any("QA 复盘抖音预算" in a for a in actions)
+    journal.update_entry(ws, entry.id, entry.doc.sha, status="done")
+    at.run()  # the same minute: the review is cached
+    assert not at.exception, at.exception
+    actions = [link.proto.label for link in at.get("page_link")]
+    assert not any("QA 复盘抖音预算" in a for a in actions)

@@ -22,10 +22,27 @@ from ui.i18n import labels, lang, t
 
 @st.cache_data(ttl=60, show_spinner=False, max_entries=16)
 def _review(
-    root: str, config_sha: str, day: dt.date | None, role: str | None, lang_: str, span: int
+    root: str,
+    config_sha: str,
+    day: dt.date | None,
+    role: str | None,
+    lang_: str,
+    span: int,
+    log_stamp: tuple = (),
 ) -> Review:
-    """Cached a minute per day/role/config: a page rerun must not re-read the source."""
+    """Cached a minute per day/role/config and state of the action log: a page rerun must not
+    re-read the source, but an entry just logged or marked done shows at once."""
     return review(services.workspace(), day=day, role=role, lang=lang_, span=span)
+
+
+def _log_stamp(ws) -> tuple:
+    """How the action log folder stands (files, newest change): cheap, changes on every save."""
+    folder = ws.config.root / "log"
+    try:
+        stats = [p.stat() for p in folder.glob("*.md")]
+    except OSError:
+        return ()
+    return (len(stats), max((s.st_mtime_ns for s in stats), default=0))
 
 
 def _config_text(ws) -> str:
@@ -272,7 +289,7 @@ def render() -> None:
     )
     sha = text_sha(text)
     try:
-        r = _review(str(ws.config.root), sha, day, role, lang(), span)
+        r = _review(str(ws.config.root), sha, day, role, lang(), span, _log_stamp(ws))
     except MissingDay as exc:
         st.warning(exc.text.get(lang()))
         _pick_day(cols[0], day)
