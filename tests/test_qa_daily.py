@@ -143,3 +143,16 @@ def test_an_action_marked_done_leaves_the_open_actions_at_once(root):
     assert not at.exception, at.exception
     actions = [link.proto.label for link in at.get("page_link")]
     assert not any("QA 复盘抖音预算" in a for a in actions)
+
+
+def test_english_brief_has_no_chinese_units(root):
+    import re
+
+    ws = Workspace.open(root)
+    text = render_brief(ws, review(ws, lang="en"), "en")
+    kpis = [line for line in text.splitlines() if line.startswith("- **")]
+    assert kpis
+    assert not any(re.search(r"\d [元人单次件秒倍]", line) for line in kpis), kpis
+    assert any(" CNY " in line for line in kpis)  # sales keep a currency
+    zh = render_brief(ws, review(ws, lang="zh"), "zh")
+    assert " 元 · " in zh

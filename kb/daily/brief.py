@@ -133,7 +133,7 @@ def render(ws, review: Review, lang: str = "zh") -> str:
             tpl["kpi_line"].format(
                 label=label(mv.metric),
                 value=number(mv.current, mv.unit),
-                unit_text=f" {mv.unit}" if mv.unit not in ("%", "") else "",
+                unit_text=_unit_text(tpl, mv.unit),
                 wow=pct(mv.change_pct),
                 yoy=pct(_yoy(k)),
                 low=number(k.normal_low, mv.unit),
@@ -159,6 +159,15 @@ def render(ws, review: Review, lang: str = "zh") -> str:
         lines += ["", tpl["notes"]]
         lines += [f"- {n.get(lang)}" for n in review.notes]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _unit_text(tpl: dict[str, str], unit: str) -> str:
+    """The unit after a number, as the template's language writes it (unit_元: CNY; a count's
+    unit may be empty in English), else as data/metrics.yaml has it."""
+    if unit in ("%", ""):
+        return ""
+    name = tpl.get(f"unit_{unit}", unit)
+    return f" {name}" if name else ""
 
 
 def _yoy(k) -> float | None:
