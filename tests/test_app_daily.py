@@ -35,7 +35,7 @@ def test_review_page_shows_kpis_changes_and_targets(root):
     labels = [m.label for m in at.metric]
     assert "访客数" in labels and "销售额" in labels
     text = "\n".join(m.value for m in at.markdown)
-    assert "访客数 下降" in text and "channel=抖音" in text
+    assert "访客数 下降" in text and "渠道=抖音" in text
     assert any("完成" in p.proto.text for p in at.get("progress"))
     assert "晨会简报" in at.code[0].value
 

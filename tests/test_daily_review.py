@@ -207,3 +207,4 @@ def test_recent_log_entries_and_open_actions_are_in_the_review(tmp_path):
     assert [a.id for a in r.open_actions] == ["log-todo"]
     brief = render(ws, r, "zh")
     assert "抖音预算下调" in brief and "负责人 小王" in brief
+    assert "(预算)" in brief and "(budget)" not in brief
