@@ -105,7 +105,7 @@ class FrontMatterHandler(frontmatter.YAMLHandler):
     def load(self, fm: str, **kwargs: object) -> Any:
         # len() first: characters <= bytes, so short text skips the encode
         if len(fm) > MAX_FRONT_MATTER_BYTES // 4 and len(fm.encode()) > MAX_FRONT_MATTER_BYTES:
-            raise YamlLimitError(f"front matter larger than {MAX_FRONT_MATTER_BYTES} bytes")
+            raise YamlLimitError(f"larger than {MAX_FRONT_MATTER_BYTES} bytes")
         return bounded_load(fm, _Loader)
 
 
@@ -249,13 +249,16 @@ def parse_document(text: str, path: str | Path = "<text>") -> Document:
     try:
         post = frontmatter.loads(text, handler=_Handler())
     except YamlLimitError as exc:
-        line = f"line {exc.line + 1}: " if exc.line else ""  # +1: the opening '---' line
+        line = f"line {exc.line}: " if exc.line else ""  # fm starts after "---": same numbering
         raise DocumentError([FieldError(where, "", f"{line}front matter {exc.problem}")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 2}: " if mark else ""
         problem = getattr(exc, "problem", None) or exc
         msg = f"{line}front matter is not valid YAML ({problem})"
+        raise DocumentError([FieldError(where, "", msg)]) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a 50,000-digit number
+        msg = f"front matter has a value that cannot be read ({_short(str(exc), 120)})"
         raise DocumentError([FieldError(where, "", msg)]) from None
     meta = dict(post.metadata)
     errors: list[FieldError] = []

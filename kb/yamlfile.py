@@ -85,3 +85,5 @@ def load_yaml(path: Path, max_bytes: int = MAX_DATA_BYTES) -> Any:
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise DataError(f"{path}:{where}: invalid YAML: {problem}") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a 50,000-digit number
+        raise DataError(f"{path}: a value cannot be read: {str(exc)[:120]}") from None

@@ -15,6 +15,7 @@ import time
 
 import pytest
 
+from conftest import write_doc
 from kb.config import load_config
 from kb.documents import (
     ConflictError,
@@ -23,7 +24,6 @@ from kb.documents import (
     save_document,
 )
 from kb.store import StoreError, clean_stale_temp
-from conftest import write_doc
 
 ROUNDS = 15
 

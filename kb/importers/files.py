@@ -8,7 +8,7 @@ import frontmatter
 import yaml
 
 from kb.config import KINDS
-from kb.documents import LIST_FIELDS, allowed_fields
+from kb.documents import LIST_FIELDS, FrontMatterHandler, allowed_fields
 from kb.importers.draft import STATUSES, Draft
 from kb.importers.extract import bound_body, extract_text, one_line
 from kb.importers.textutil import clean_tags, decode_text, to_date
@@ -44,7 +44,7 @@ def from_markdown(name: str, data: bytes) -> tuple[Draft, list[str]]:
     text = decode_text(data)
     notes: list[str] = []
     try:
-        post = frontmatter.loads(text)
+        post = frontmatter.loads(text, handler=FrontMatterHandler())  # bounded: depth, aliases
         meta, body = dict(post.metadata), post.content
     except (yaml.YAMLError, ValueError) as exc:
         notes.append(f"front matter 无法解析，已当作正文 ({exc.__class__.__name__})")
