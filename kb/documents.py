@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import re
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,11 +20,13 @@ from typing import Any
 import frontmatter
 import yaml
 
+from kb import history
 from kb.config import KIND_DIRS, KINDS, Config
 from kb.store import atomic_write, clean_stale_temp, save_lock
 from kb.yamlfile import YamlLimitError, bounded_load
 
 __all__ = ["atomic_write"]  # kept importable from here for older callers
+log = logging.getLogger(__name__)
 
 MAX_DOC_BYTES = 2_000_000
 MAX_FRONT_MATTER_BYTES = 100_000  # the largest bundled front matter is under 2 KB
@@ -171,6 +175,11 @@ class Document:
     meta: dict[str, Any] = field(default_factory=dict)  # every front-matter field as written
     path: Path | None = None
     sha: str | None = None  # hash of the file text when read; used to detect conflicts
+
+    @property
+    def is_draft(self) -> bool:
+        """Drafts stay out of search, related documents, problem pages and similar cases."""
+        return self.meta.get("state") == "draft"
 
     def front_matter(self) -> dict[str, Any]:
         """Front matter to write: the typed fields plus any other known field in meta."""
@@ -449,6 +458,8 @@ def save_document(
         clean_stale_temp(path.parent)
         current = _read_current(path)
         _check_expected(config, doc, path, current, expected_sha, text)
+        if current is not None:
+            _snapshot(config, path)
         try:
             atomic_write(path, text, exclusive=expected_sha is None)
         except FileExistsError:  # created by a writer outside OpsKB meanwhile
@@ -478,13 +489,48 @@ def delete_document(
                 path=path,
                 theirs=current,
             )
+        if current is not None:
+            _snapshot(config, path)
         path.unlink(missing_ok=True)
         if current is not None:
             _record(config, path, author, f"Delete {doc.id}")
 
 
+def _snapshot(config: Config, path: Path) -> None:
+    try:
+        history.snapshot(config, path)
+    except (history.HistoryError, OSError, subprocess.SubprocessError) as exc:
+        log.warning("history: could not keep the earlier version of %s: %s", path, exc)
+
+
 def _record(config: Config, path: Path, author: str | None, message: str) -> None:
-    """Keep a revision of ``path`` (inside the save lock). Filled in by kb.history."""
+    """Keep a revision of ``path`` (inside the save lock); the save stands if git refuses."""
+    try:
+        history.record(config, path, author, message)
+    except (history.HistoryError, OSError, subprocess.SubprocessError) as exc:
+        log.warning("history: %s was saved but not committed: %s", path, exc)
+
+
+def restore_revision(
+    config: Config, kind: str, doc_id: str, rev: str, *, expected_sha: str | None, author=None
+) -> Document:
+    """Save an earlier revision as the newest one (a new commit: nothing is rewritten).
+
+    ``expected_sha``: the hash of the current file as shown (None when it was deleted).
+    """
+    path = document_path(config, kind, doc_id)
+    text = history.text_at(config, path, rev)
+    if text is None:
+        raise DocumentError([FieldError(str(path), "", f"no revision {rev[:12]} of this file")])
+    doc = parse_document(text, path)
+    save_document(
+        config,
+        doc,
+        expected_sha=expected_sha,
+        author=author,
+        message=f"Restore {doc_id} to {rev[:8]}",
+    )
+    return doc
 
 
 def iter_document_paths(config: Config):
@@ -506,8 +552,15 @@ class Collection:
     docs: dict[str, Document]
     errors: list[FieldError]
 
-    def by_problem(self, problem_id: str) -> list[Document]:
-        return [d for d in self.docs.values() if problem_id in d.problems]
+    def by_problem(self, problem_id: str, drafts: bool = False) -> list[Document]:
+        """Documents linked to a problem type; drafts only when asked for."""
+        return [
+            d for d in self.docs.values() if problem_id in d.problems and (drafts or not d.is_draft)
+        ]
+
+    def is_draft(self, doc_id: str) -> bool:
+        doc = self.docs.get(doc_id)
+        return doc is not None and doc.is_draft
 
 
 def validate_links(doc: Document, taxonomy=None, metrics=None) -> list[FieldError]:

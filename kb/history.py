@@ -1,0 +1,171 @@
+"""Edit history: the content root as a git repository, one commit per save of one file.
+
+A real version store, not a private format: the team can push the content to its own git server,
+review changes there, and run several app instances on one repository. Each save commits only the
+saved file (``git commit --only``), so the content root may be the code repository itself without
+sweeping anyone's staged work into the commit. Commits run inside the save lock (kb.store), which
+also orders them. A root outside any repository becomes one on its first save (``git init``),
+with a ``.gitignore`` for the derived index and temp files.
+
+History is kept on a best-effort basis: when git is missing or refuses (a hook, a held index
+lock), the save itself stands and the reason is returned to the caller to show.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.config import Config
+
+DEFAULT_AUTHOR = "OpsKB"
+ENV_HISTORY = "OPSKB_HISTORY"  # "off" disables commits (e.g. a read-only deployment)
+IGNORES = "# OpsKB: derived index and lock, temp files of interrupted saves\n.opskb/\n.*.tmp\n"
+_SEP = "\x1f"
+_GIT_ENV_DROP = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_OBJECT_DIRECTORY")
+
+
+class HistoryError(RuntimeError):
+    """git could not record or read a revision; the message says what git said."""
+
+
+@dataclass(frozen=True)
+class Revision:
+    rev: str  # full commit hash
+    author: str
+    when: str  # ISO 8601 with offset
+    message: str
+
+    @property
+    def short(self) -> str:
+        return self.rev[:8]
+
+
+def enabled() -> bool:
+    return os.environ.get(ENV_HISTORY, "").lower() not in ("off", "0", "false", "no") and bool(
+        shutil.which("git")
+    )
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _GIT_ENV_DROP}
+    env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+    return env
+
+
+def _git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    cmd = ["git", "-c", "user.name=OpsKB", "-c", "user.email=opskb@localhost"]
+    cmd += ["-c", "commit.gpgsign=false", "-c", "core.quotepath=false", *args]
+    out = subprocess.run(cmd, cwd=cwd, env=_env(), capture_output=True, timeout=60)
+    if check and out.returncode != 0:
+        message = out.stderr.decode("utf-8", "replace").strip() or f"exit {out.returncode}"
+        raise HistoryError(f"git {args[0]}: {message[-500:]}")
+    return out
+
+
+def toplevel(root: Path) -> Path | None:
+    """The git work tree holding ``root``, or None."""
+    out = _git(root, "rev-parse", "--show-toplevel", check=False)
+    if out.returncode != 0:
+        return None
+    return Path(out.stdout.decode().strip()).resolve()
+
+
+def _ensure_repo(root: Path) -> Path:
+    top = toplevel(root)
+    if top is not None:
+        return top
+    _git(root, "init", "-q")
+    ignore = root / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text(IGNORES, encoding="utf-8")
+    return root.resolve()
+
+
+def _author(name: str | None) -> str:
+    clean = " ".join((name or "").replace("<", "").replace(">", "").split())[:80]
+    return f"{clean or DEFAULT_AUTHOR} <>"
+
+
+def _rel(top: Path, path: Path) -> str:
+    return Path(os.path.relpath(Path(path).resolve(), top)).as_posix()
+
+
+def _commit(top: Path, rel: str, author: str | None, message: str) -> bool:
+    """Commit the work-tree state of one path; False when it equals the last commit."""
+    if not (top / rel).exists() and not _tracked(top, rel):
+        return False
+    _git(top, "add", "--all", "--", rel)  # its new text, or its removal
+    changed = _git(top, "diff", "--cached", "--quiet", "HEAD", "--", rel, check=False)
+    if changed.returncode == 0 and _has_head(top):
+        return False
+    _git(top, "commit", "-q", "--no-verify", "--only", "-m", message,
+         f"--author={_author(author)}", "--", rel)  # fmt: skip
+    return True
+
+
+def _tracked(top: Path, rel: str) -> bool:
+    return _git(top, "ls-files", "--error-unmatch", "--", rel, check=False).returncode == 0
+
+
+def _has_head(top: Path) -> bool:
+    return _git(top, "rev-parse", "-q", "--verify", "HEAD", check=False).returncode == 0
+
+
+def snapshot(config: Config, path: Path) -> None:
+    """Before a save: commit the file as it is on disk if git does not have that version yet
+    (written outside the app, or never committed), so the save's commit is a true diff."""
+    if not enabled() or not Path(path).exists():
+        return
+    top = _ensure_repo(config.root)
+    _commit(top, _rel(top, path), DEFAULT_AUTHOR, f"Earlier version of {Path(path).stem}")
+
+
+def record(config: Config, path: Path, author: str | None, message: str) -> None:
+    """Commit this one file (its new text, or its removal) with ``author``."""
+    if not enabled():
+        return
+    top = _ensure_repo(config.root)
+    _commit(top, _rel(top, path), author, message)
+
+
+def log(config: Config, path: Path, limit: int = 200) -> list[Revision]:
+    """Revisions of one file, newest first (also after it was deleted)."""
+    if not enabled():
+        return []
+    top = toplevel(config.root)
+    if top is None or not _has_head(top):
+        return []
+    fmt = _SEP.join(("%H", "%an", "%aI", "%s"))
+    out = _git(top, "log", f"-n{limit}", f"--format={fmt}", "--", _rel(top, path))
+    revs = []
+    for line in out.stdout.decode("utf-8", "replace").splitlines():
+        parts = line.split(_SEP)
+        if len(parts) == 4:
+            revs.append(Revision(*parts))
+    return revs
+
+
+def text_at(config: Config, path: Path, rev: str) -> str | None:
+    """The file's text in revision ``rev`` (None if it did not exist there)."""
+    top = toplevel(config.root)
+    if top is None or not all(c in "0123456789abcdef" for c in rev.lower()):
+        return None
+    out = _git(top, "show", f"{rev}:{_rel(top, path)}", check=False)
+    return out.stdout.decode("utf-8", "replace") if out.returncode == 0 else None
+
+
+def diff(old: str, new: str, old_name: str = "old", new_name: str = "new") -> str:
+    """A unified diff of two texts (for the history panel and the conflict screen)."""
+    lines = difflib.unified_diff(
+        old.splitlines(keepends=True),
+        new.splitlines(keepends=True),
+        fromfile=old_name,
+        tofile=new_name,
+        n=2,
+    )
+    return "".join(lines)
