@@ -6,8 +6,8 @@ import datetime as dt
 import subprocess
 
 import pytest
-from conftest import write_doc
 
+from conftest import write_doc
 from kb import history
 from kb.config import load_config
 from kb.documents import (
