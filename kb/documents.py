@@ -459,7 +459,7 @@ def save_document(
         current = _read_current(path)
         _check_expected(config, doc, path, current, expected_sha, text)
         if current is not None:
-            _snapshot(config, path)
+            _snapshot(config, path, text_sha(current))
         try:
             atomic_write(path, text, exclusive=expected_sha is None)
         except FileExistsError:  # created by a writer outside OpsKB meanwhile
@@ -470,7 +470,14 @@ def save_document(
                 mine=text,
                 theirs=_read_current(path),
             ) from None
-        _record(config, path, author, message or f"Save {doc.id}")
+        _record(
+            config,
+            path,
+            author,
+            message or f"Save {doc.id}",
+            new=current is None,
+            sha=text_sha(text),
+        )
     doc.path, doc.sha = path, text_sha(text)
     return path
 
@@ -490,23 +497,25 @@ def delete_document(
                 theirs=current,
             )
         if current is not None:
-            _snapshot(config, path)
+            _snapshot(config, path, text_sha(current))
         path.unlink(missing_ok=True)
         if current is not None:
             _record(config, path, author, f"Delete {doc.id}")
 
 
-def _snapshot(config: Config, path: Path) -> None:
+def _snapshot(config: Config, path: Path, sha: str) -> None:
     try:
-        history.snapshot(config, path)
+        history.snapshot(config, path, sha)
     except (history.HistoryError, OSError, subprocess.SubprocessError) as exc:
         log.warning("history: could not keep the earlier version of %s: %s", path, exc)
 
 
-def _record(config: Config, path: Path, author: str | None, message: str) -> None:
+def _record(
+    config: Config, path: Path, author: str | None, message: str, *, new=False, sha=None
+) -> None:
     """Keep a revision of ``path`` (inside the save lock); the save stands if git refuses."""
     try:
-        history.record(config, path, author, message)
+        history.record(config, path, author, message, new=new, sha=sha)
     except (history.HistoryError, OSError, subprocess.SubprocessError) as exc:
         log.warning("history: %s was saved but not committed: %s", path, exc)
 

@@ -86,6 +86,17 @@ def _ensure_repo(root: Path) -> Path:
     return root.resolve()
 
 
+_TOPLEVEL: dict[Path, Path] = {}  # content root -> its work tree (each save would ask git again)
+
+
+def _repo(root: Path) -> Path:
+    key = Path(root).resolve()
+    top = _TOPLEVEL.get(key)
+    if top is None or not (top / ".git").exists():
+        top = _TOPLEVEL[key] = _ensure_repo(key)
+    return top
+
+
 def _author(name: str | None) -> str:
     clean = " ".join((name or "").replace("<", "").replace(">", "").split())[:80]
     return f"{clean or DEFAULT_AUTHOR} <>"
@@ -95,42 +106,75 @@ def _rel(top: Path, path: Path) -> str:
     return Path(os.path.relpath(Path(path).resolve(), top)).as_posix()
 
 
+_NOTHING = (b"nothing to commit", b"no changes added", b"nothing added")
+
+
 def _commit(top: Path, rel: str, author: str | None, message: str) -> bool:
-    """Commit the work-tree state of one path; False when it equals the last commit."""
-    if not (top / rel).exists() and not _tracked(top, rel):
+    """Commit the work-tree state of one path (its text, or its removal); False if unchanged.
+
+    ``--only``: other staged changes in the repository stay staged and out of this commit.
+    """
+    args = ("commit", "-q", "--no-verify", "--only", "-m", message, f"--author={_author(author)}")
+    out = _git(top, *args, "--", rel, check=False)
+    if out.returncode == 0:
+        return True
+    said = out.stdout + out.stderr
+    if b"did not match any file" in said and (top / rel).exists():  # new to git: add it first
+        _git(top, "add", "--", rel)
+        _git(top, *args, "--", rel)
+        return True
+    if any(n in said for n in _NOTHING) or b"did not match any file" in said:
         return False
-    _git(top, "add", "--all", "--", rel)  # its new text, or its removal
-    changed = _git(top, "diff", "--cached", "--quiet", "HEAD", "--", rel, check=False)
-    if changed.returncode == 0 and _has_head(top):
-        return False
-    _git(top, "commit", "-q", "--no-verify", "--only", "-m", message,
-         f"--author={_author(author)}", "--", rel)  # fmt: skip
-    return True
+    raise HistoryError(f"git commit: {said.decode('utf-8', 'replace').strip()[-500:]}")
 
 
-def _tracked(top: Path, rel: str) -> bool:
-    return _git(top, "ls-files", "--error-unmatch", "--", rel, check=False).returncode == 0
+# path -> hash of the text this process last committed for it: the next save of that same
+# text needs no `git status` (the common case: a document edited twice in the app).
+_COMMITTED: dict[str, str] = {}
+
+
+def snapshot(config: Config, path: Path, sha: str | None = None) -> None:
+    """Before a save: commit the file as it is on disk if git does not have that version yet
+    (written outside the app, or never committed), so the save's commit is a true diff.
+    ``sha``: the hash of the text on disk, when the caller knows it."""
+    if not enabled() or not Path(path).exists():
+        return
+    if sha is not None and _COMMITTED.get(str(path)) == sha:
+        return
+    top = _repo(config.root)
+    rel = _rel(top, path)
+    if _git(top, "status", "--porcelain", "--", rel).stdout.strip():
+        _commit(top, rel, DEFAULT_AUTHOR, f"Earlier version of {Path(path).stem}")
+
+
+def record(
+    config: Config,
+    path: Path,
+    author: str | None,
+    message: str,
+    *,
+    new: bool = False,
+    sha: str | None = None,
+) -> None:
+    """Commit this one file (its new text, or its removal) with ``author``.
+
+    ``new``: the file was just created (added before committing: one git call fewer);
+    ``sha``: the hash of the text committed (remembered for the next ``snapshot``).
+    """
+    if not enabled():
+        return
+    top = _repo(config.root)
+    rel = _rel(top, path)
+    _COMMITTED.pop(str(path), None)
+    if new:
+        _git(top, "add", "--", rel)
+    _commit(top, rel, author, message)
+    if sha is not None:
+        _COMMITTED[str(path)] = sha
 
 
 def _has_head(top: Path) -> bool:
     return _git(top, "rev-parse", "-q", "--verify", "HEAD", check=False).returncode == 0
-
-
-def snapshot(config: Config, path: Path) -> None:
-    """Before a save: commit the file as it is on disk if git does not have that version yet
-    (written outside the app, or never committed), so the save's commit is a true diff."""
-    if not enabled() or not Path(path).exists():
-        return
-    top = _ensure_repo(config.root)
-    _commit(top, _rel(top, path), DEFAULT_AUTHOR, f"Earlier version of {Path(path).stem}")
-
-
-def record(config: Config, path: Path, author: str | None, message: str) -> None:
-    """Commit this one file (its new text, or its removal) with ``author``."""
-    if not enabled():
-        return
-    top = _ensure_repo(config.root)
-    _commit(top, _rel(top, path), author, message)
 
 
 def log(config: Config, path: Path, limit: int = 200) -> list[Revision]:

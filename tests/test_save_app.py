@@ -172,3 +172,19 @@ def test_diagnosis_saves_a_draft_tagged_only_with_confirmed_problem_types(app, c
     assert "[ ]" not in doc.body and "(当时" not in doc.body
     open_page(app, "problems", problem="channel-traffic-drop")
     assert doc.title not in [e.proto.label for e in app.get("page_link")]
+
+
+def test_signed_in_user_is_the_author_when_st_login_is_configured(app, content, monkeypatch):
+    """A stand-in for st.user after an OIDC login (no identity provider in tests)."""
+    import streamlit
+
+    monkeypatch.setattr(streamlit, "user", {"is_logged_in": True, "name": "Ana Li", "email": "a@x"})
+    open_page(app, "add", edit=DOC)
+    assert any("Ana Li" in c.value for c in app.caption)
+    assert not [w for w in app.text_input if w.key == "author"]  # no name to type
+    app.text_input(key="ed_title").set_value("登录用户改的").run()
+    app.button(key="editor_save").click().run()
+    from kb import history
+
+    revs = history.log(load_config(content), content / "playbooks" / f"{DOC}.md")
+    assert revs[0].author == "Ana Li"
