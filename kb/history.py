@@ -13,10 +13,14 @@ lock), the save itself stands and the reason is returned to the caller to show.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import difflib
+import logging
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,6 +95,7 @@ _TOPLEVEL: dict[Path, Path] = {}  # content root -> its work tree (each save wou
 
 def _repo(root: Path) -> Path:
     key = Path(root).resolve()
+    key.mkdir(parents=True, exist_ok=True)  # a fresh content root, before its first save
     top = _TOPLEVEL.get(key)
     if top is None or not (top / ".git").exists():
         top = _TOPLEVEL[key] = _ensure_repo(key)
@@ -166,11 +171,61 @@ def record(
     top = _repo(config.root)
     rel = _rel(top, path)
     _COMMITTED.pop(str(path), None)
+    pending = _BATCH.get()
+    if pending is not None and pending[0] == top:
+        pending[1].add(rel)  # committed together when the batch ends
+        return
     if new:
         _git(top, "add", "--", rel)
     _commit(top, rel, author, message)
     if sha is not None:
         _COMMITTED[str(path)] = sha
+
+
+_BATCH: contextvars.ContextVar[tuple[Path, set[str]] | None] = contextvars.ContextVar(
+    "opskb_history_batch", default=None
+)
+
+
+@contextlib.contextmanager
+def batch(config: Config, author: str | None = None, message: str = "Import") -> Iterator[None]:
+    """Saves inside become one commit at the end (a bulk import: one git call, not 1,000).
+
+    The files are written and locked one by one as usual; if the process dies before the end,
+    the next save of each file commits it first (``snapshot``), so nothing is lost.
+    """
+    if not enabled() or _BATCH.get() is not None:
+        yield
+        return
+    top = _repo(config.root)
+    paths: set[str] = set()
+    token = _BATCH.set((top, paths))
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+        if paths:
+            from kb.store import save_lock  # the commit, like every commit, under the save lock
+
+            listed = "\n".join(sorted(paths)) + "\n"
+            try:
+                with save_lock(config.root):
+                    _git_in(top, listed, "add", "--all", "--pathspec-from-file=-")
+                    _git_in(top, listed, "commit", "-q", "--no-verify", "--only", "-m", message,
+                            f"--author={_author(author)}", "--pathspec-from-file=-")  # fmt: skip
+            except (HistoryError, OSError, subprocess.SubprocessError) as exc:
+                # the files are saved; their next save commits them (snapshot)
+                logging.getLogger(__name__).warning("history: batch not committed: %s", exc)
+
+
+def _git_in(top: Path, stdin: str, *args: str) -> None:
+    cmd = ["git", "-c", "user.name=OpsKB", "-c", "user.email=opskb@localhost"]
+    cmd += ["-c", "commit.gpgsign=false", "-c", "core.quotepath=false", *args]
+    out = subprocess.run(
+        cmd, cwd=top, env=_env(), input=stdin.encode(), capture_output=True, timeout=300
+    )
+    if out.returncode != 0 and not any(n in out.stdout + out.stderr for n in _NOTHING):
+        raise HistoryError(f"git {args[0]}: {out.stderr.decode('utf-8', 'replace')[-500:]}")
 
 
 def _has_head(top: Path) -> bool:

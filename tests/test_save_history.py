@@ -135,3 +135,20 @@ def test_a_file_written_by_hand_is_committed_before_its_first_save(config):
     revs = history.log(config, path)
     assert [r.author for r in revs] == ["张三", "OpsKB"]
     assert "手写原文" in history.text_at(config, path, revs[1].rev)
+
+
+def test_a_batch_of_saves_is_one_commit_of_exactly_those_files(config):
+    _new(config)  # the repository exists, with one commit
+    (config.root / "stray.txt").write_text("not ours\n")
+    git(config.root, "add", "stray.txt")
+    with history.batch(config, author="导入", message="Import 3 documents"):
+        for i in range(3):
+            save_document(
+                config,
+                Document(id=f"b-{i}", kind="article", title="t", created=dt.date(2026, 3, 1)),
+            )
+        assert len(git(config.root, "log", "--format=%H").split()) == 1  # nothing yet
+    assert git(config.root, "log", "-1", "--format=%an|%s").strip() == "导入|Import 3 documents"
+    files = git(config.root, "show", "--name-only", "--format=", "HEAD").split()
+    assert files == [f"articles/b-{i}.md" for i in range(3)]
+    assert "A  stray.txt" in git(config.root, "status", "--porcelain")
