@@ -188,3 +188,11 @@ def test_signed_in_user_is_the_author_when_st_login_is_configured(app, content, 
 
     revs = history.log(load_config(content), content / "playbooks" / f"{DOC}.md")
     assert revs[0].author == "Ana Li"
+
+
+def test_sign_in_is_offered_only_where_an_identity_provider_is_configured(app):
+    open_page(app, "add")
+    assert not [b for b in app.button if b.key == "author_login"]
+    app.secrets["auth"] = {"client_id": "opskb", "server_metadata_url": "https://idp.example/.wk"}
+    open_page(app, "add")
+    assert [b for b in app.button if b.key == "author_login"]

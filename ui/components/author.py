@@ -24,6 +24,14 @@ def signed_in_name() -> str | None:
     return None
 
 
+def auth_configured() -> bool:
+    """st.login needs an [auth] section in .streamlit/secrets.toml (an OIDC provider)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
 def current() -> str | None:
     """The name to record with a save (None: the history's default author)."""
     name = signed_in_name() or str(st.session_state.get(KEY) or st.query_params.get(KEY) or "")
@@ -36,6 +44,10 @@ def show() -> str | None:
     if name:
         st.caption(t("save.signed_in_as", name=name))
         return name
+    if auth_configured() and st.button(
+        t("save.sign_in"), key="author_login", icon=":material/login:"
+    ):
+        st.login()
     st.text_input(
         t("save.author"),
         key=KEY,
