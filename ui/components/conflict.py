@@ -83,6 +83,9 @@ def _save(text: str, on_saved: Callable[[Document], None]) -> None:
         for err in exc.errors:
             st.error(f"{err.field}: {err.message}" if err.field else err.message)
         return
+    except OSError as exc:  # StoreError: the lock cannot be used; a full disk
+        st.error(t("save.store_error", msg=exc))
+        return
     clear()
     services.sync_index()
     on_saved(doc)

@@ -72,8 +72,8 @@ def show(doc: Document, key: str = "history") -> None:
             except ConflictError as exc:
                 st.error(conflict.message(exc))
                 return
-            except DocumentError as exc:
-                st.error(str(exc))
+            except (DocumentError, OSError) as exc:
+                st.error(t("save.store_error", msg=exc))
                 return
             services.sync_index()
             st.session_state[f"{key}_done"] = rev[:8]

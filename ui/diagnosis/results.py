@@ -134,6 +134,9 @@ def step_report() -> None:
         except ConflictError:
             st.error(t("dx.case_exists", id=draft.id))
             return
+        except OSError as exc:  # kb.store.StoreError: the save lock cannot be used
+            st.error(t("save.store_error", msg=exc))
+            return
         services.sync_index()
         s["saved"] = draft.id
         st.rerun()
