@@ -196,3 +196,12 @@ def test_sign_in_is_offered_only_where_an_identity_provider_is_configured(app):
     app.secrets["auth"] = {"client_id": "opskb", "server_metadata_url": "https://idp.example/.wk"}
     open_page(app, "add")
     assert [b for b in app.button if b.key == "author_login"]
+
+
+def test_a_blocked_state_folder_is_a_message_not_a_traceback(app, content):
+    (content / ".opskb").write_text("a file where the lock folder belongs\n", encoding="utf-8")
+    open_page(app, "add", edit=DOC)
+    app.text_input(key="ed_title").set_value("改标题").run()
+    app.button(key="editor_save").click().run()
+    assert not app.exception
+    assert any("没有保存" in e.value and ".opskb is a file" in e.value for e in app.error)
