@@ -107,7 +107,7 @@ def test_history_panel_lists_authors_shows_a_diff_and_restores(app, content):
     (panel,) = [e for e in app.expander if "编辑历史" in e.label]
     assert "2 个版本" in panel.label  # the hand-written original, then 张三's save
     rows = app.dataframe[0].value
-    assert list(rows["author"]) == ["张三", "OpsKB"]
+    assert list(rows["作者"]) == ["张三", "OpsKB"]
     app.selectbox(key="read_history_rev").set_value(
         app.selectbox(key="read_history_rev").options[1]
     )

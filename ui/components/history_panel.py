@@ -30,11 +30,11 @@ def show(doc: Document, key: str = "history") -> None:
         if not revs:
             st.caption(t("save.history.empty"))
             return
-        st.dataframe(
-            [{"rev": r.short, "author": r.author, "when": r.when[:16].replace("T", " "),
-              "message": r.message} for r in revs],
-            hide_index=True,
-        )  # fmt: skip
+        cols = [
+            t(f"save.history.{c}") for c in ("col_rev", "col_author", "col_when", "col_message")
+        ]
+        rows = [(r.short, r.author, r.when[:16].replace("T", " "), r.message) for r in revs]
+        st.dataframe([dict(zip(cols, row, strict=True)) for row in rows], hide_index=True)
         by_rev = {r.rev: r for r in revs}
         rev = st.selectbox(
             t("save.history.pick"),
