@@ -228,19 +228,29 @@ def _git_in(top: Path, stdin: str, *args: str) -> None:
         raise HistoryError(f"git {args[0]}: {out.stderr.decode('utf-8', 'replace')[-500:]}")
 
 
-def _has_head(top: Path) -> bool:
-    return _git(top, "rev-parse", "-q", "--verify", "HEAD", check=False).returncode == 0
+def _known_toplevel(root: Path) -> Path | None:
+    """The work tree of ``root`` without creating one (read paths: log, text_at)."""
+    key = Path(root).resolve()
+    top = _TOPLEVEL.get(key)
+    if top is not None and (top / ".git").exists():
+        return top
+    top = toplevel(key) if key.is_dir() else None
+    if top is not None:
+        _TOPLEVEL[key] = top
+    return top
 
 
 def log(config: Config, path: Path, limit: int = 200) -> list[Revision]:
     """Revisions of one file, newest first (also after it was deleted)."""
     if not enabled():
         return []
-    top = toplevel(config.root)
-    if top is None or not _has_head(top):
+    top = _known_toplevel(config.root)
+    if top is None:
         return []
     fmt = _SEP.join(("%H", "%an", "%aI", "%s"))
-    out = _git(top, "log", f"-n{limit}", f"--format={fmt}", "--", _rel(top, path))
+    out = _git(top, "log", f"-n{limit}", f"--format={fmt}", "--", _rel(top, path), check=False)
+    if out.returncode != 0:  # no commit yet
+        return []
     revs = []
     for line in out.stdout.decode("utf-8", "replace").splitlines():
         parts = line.split(_SEP)
@@ -251,7 +261,7 @@ def log(config: Config, path: Path, limit: int = 200) -> list[Revision]:
 
 def text_at(config: Config, path: Path, rev: str) -> str | None:
     """The file's text in revision ``rev`` (None if it did not exist there)."""
-    top = toplevel(config.root)
+    top = _known_toplevel(config.root)
     if top is None or not all(c in "0123456789abcdef" for c in rev.lower()):
         return None
     out = _git(top, "show", f"{rev}:{_rel(top, path)}", check=False)
