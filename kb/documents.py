@@ -262,7 +262,7 @@ def parse_document(text: str, path: str | Path = "<text>") -> Document:
         raise DocumentError([FieldError(where, "", f"{line}front matter {exc.problem}")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f"line {mark.line + 2}: " if mark else ""
+        line = f"line {mark.line + 1}: " if mark else ""  # fm starts after "---": +1 only
         problem = getattr(exc, "problem", None) or exc
         msg = f"{line}front matter is not valid YAML ({problem})"
         raise DocumentError([FieldError(where, "", msg)]) from None

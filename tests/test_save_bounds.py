@@ -183,3 +183,9 @@ def test_ids_ending_in_a_newline_or_reserved_by_windows_are_refused(bad, tmp_pat
 def test_ordinary_ids_near_reserved_names_are_fine():
     for ok in ("con-1", "console", "com10", "lpt", "nul-rate"):
         parse_document(f"---\nid: {ok}\nkind: case\ntitle: t\ncreated: 2026-03-01\n---\n")
+
+
+def test_invalid_yaml_names_the_file_line():
+    text = "---\nid: x\nkind: case\ntitle: a: b\ncreated: 2026-03-01\n---\n"
+    (err,) = messages(text)
+    assert err.startswith("cases/x.md: line 4: front matter is not valid YAML")
