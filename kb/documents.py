@@ -356,6 +356,9 @@ def dump_document(doc: Document) -> str:
 
 def read_document(path: Path) -> Document:
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_DOC_BYTES + 3:  # + a BOM; never read a huge file into memory to refuse it
+            raise DocumentError([FieldError(str(path), "", f"larger than {MAX_DOC_BYTES} bytes")])
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DocumentError(

@@ -189,3 +189,14 @@ def test_invalid_yaml_names_the_file_line():
     text = "---\nid: x\nkind: case\ntitle: a: b\ncreated: 2026-03-01\n---\n"
     (err,) = messages(text)
     assert err.startswith("cases/x.md: line 4: front matter is not valid YAML")
+
+
+def test_a_huge_file_is_refused_without_reading_it(tmp_path, monkeypatch):
+    from kb.documents import read_document
+
+    path = tmp_path / "big.md"
+    with path.open("wb") as fh:
+        fh.truncate(3_000_000_000)  # sparse: 3 GB on paper, nothing on disk
+    monkeypatch.setattr(Path, "read_text", lambda *a, **k: pytest.fail("read the whole file"))
+    with pytest.raises(DocumentError, match="larger than 2000000 bytes"):
+        read_document(path)
