@@ -205,3 +205,24 @@ def test_a_blocked_state_folder_is_a_message_not_a_traceback(app, content):
     app.button(key="editor_save").click().run()
     assert not app.exception
     assert any("没有保存" in e.value and ".opskb is a file" in e.value for e in app.error)
+
+
+def test_a_draft_is_published_from_the_editor_after_editing(app, content):
+    doc = Document(
+        id="case-draft-y",
+        kind="case",
+        title="草稿",
+        body="<!-- 背景 -->",
+        created=dt.date(2026, 3, 1),
+        meta={"state": "draft"},
+    )
+    save_document(load_config(content), doc)
+    open_page(app, "add", edit="case-draft-y", author="张三")
+    assert any("草稿" in w.value for w in app.warning)
+    app.text_area(key="ed_body").set_value("## 背景\n\n写完了。").run()
+    app.button(key="editor_save").click().run()
+    assert read_document(doc.path).is_draft  # saving keeps it a draft
+    app.button(key="editor_publish").click().run()
+    assert not app.exception
+    published = read_document(doc.path)
+    assert not published.is_draft and "写完了" in published.body
