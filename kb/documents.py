@@ -604,6 +604,8 @@ def validate_links(doc: Document, taxonomy=None, metrics=None) -> list[FieldErro
 
 
 def load_collection(config: Config, taxonomy=None, metrics=None) -> Collection:
+    for kind in KINDS:  # a (re)load is a sync: drop temp files of saves killed long ago
+        clean_stale_temp(config.kind_dir(kind))
     docs: dict[str, Document] = {}
     errors: list[FieldError] = []
     for path in iter_document_paths(config):

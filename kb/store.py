@@ -24,7 +24,8 @@ STATE_DIR = ".opskb"
 LOCK_NAME = "save.lock"
 LOCK_TIMEOUT = 30.0  # seconds; a save holds the lock for milliseconds (a git commit: ~50 ms)
 STALE_TMP_SECONDS = 60.0
-TMP_RE = re.compile(r"^\..+\.tmp\Z")
+# Only our own temp names: ".<file>.<random>.tmp" (also mkstemp's from earlier versions).
+TMP_RE = re.compile(r"^\..+\.[A-Za-z0-9_]{6,16}\.tmp\Z")
 
 
 class StoreError(OSError):

@@ -149,6 +149,19 @@ def test_stale_temp_files_are_ignored_and_cleaned_by_the_next_save(config):
     assert clean_stale_temp(folder, max_age=0) == 1
 
 
+def test_loading_the_collection_also_cleans_and_leaves_other_hidden_files(config):
+    from kb.documents import load_collection
+
+    folder = config.root / "cases"
+    stale = folder / ".x.md.k3j4h5aa.tmp"
+    mine = folder / ".notes.tmp"  # not a name a save makes
+    for path in (stale, mine):
+        path.write_text("x", encoding="utf-8")
+        os.utime(path, (time.time() - 3600,) * 2)
+    load_collection(config)
+    assert not stale.exists() and mine.exists()
+
+
 def test_temp_files_are_git_ignored():
     import subprocess
     from pathlib import Path
