@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 
 import pytest
@@ -152,3 +153,23 @@ def test_a_batch_of_saves_is_one_commit_of_exactly_those_files(config):
     files = git(config.root, "show", "--name-only", "--format=", "HEAD").split()
     assert files == [f"articles/b-{i}.md" for i in range(3)]
     assert "A  stray.txt" in git(config.root, "status", "--porcelain")
+
+
+def test_cli_lists_diffs_and_restores_a_deleted_document(config, capsys):
+    from kb.cli import main
+
+    doc = _new(config)
+    doc.body = "第二版"
+    save_document(config, doc, expected_sha=doc.sha, author="李四")
+    delete_document(config, doc, expected_sha=doc.sha)
+    root = str(config.root)
+    assert main(["history", "hist", "--root", root, "--json"]) == 0
+    revs = json.loads(capsys.readouterr().out)
+    assert [r["message"] for r in revs] == ["Delete hist", "Save hist", "Save hist"]
+    first = revs[2]["rev"][:8]
+    assert main(["history", "hist", "--root", root, "--show", first]) == 0
+    assert "第一版" in capsys.readouterr().out
+    assert main(["history", "hist", "--root", root, "--restore", first, "--author", "王五"]) == 0
+    assert read_document(doc.path).body.strip() == "第一版"
+    assert history.log(config, doc.path)[0].author == "王五"
+    assert main(["history", "nothing-here", "--root", root]) == 1
