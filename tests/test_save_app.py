@@ -114,6 +114,10 @@ def test_history_panel_lists_authors_shows_a_diff_and_restores(app, content):
     app.selectbox(key="read_history_rev").select_index(1).run()
     diff = [c.value for c in app.code if c.language == "diff"]
     assert diff and "周报（第二版）" in diff[0]
+    app.selectbox(key="read_history_against").select_index(1).run()  # newest vs. oldest
+    diff = [c.value for c in app.code if c.language == "diff"]
+    assert "+title: 周报（第二版）" in diff[0]
+    app.selectbox(key="read_history_against").select_index(0).run()
     app.button(key="read_history_restore").click().run()
     assert not app.exception
     assert read_document(path).title == original.title

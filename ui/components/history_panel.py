@@ -42,18 +42,26 @@ def show(doc: Document, key: str = "history") -> None:
             format_func=lambda r: f"{by_rev[r].short} · {by_rev[r].author} · {by_rev[r].message}",
             key=f"{key}_rev",
         )
+        against = st.selectbox(
+            t("save.history.against"),
+            ["", *by_rev],
+            format_func=lambda r: t("save.history.current") if not r else by_rev[r].short,
+            key=f"{key}_against",
+        )
         old = history.text_at(config, doc.path, rev)
         current = _current_text(doc)
         if old is None:
             st.caption(t("save.history.gone"))
             return
-        patch = history.diff(old, current or "", rev[:8], "current")
+        new = current or "" if not against else history.text_at(config, doc.path, against) or ""
+        patch = history.diff(old, new, rev[:8], against[:8] or "current")
         st.markdown(f"**{t('save.history.diff')}**")
         if patch:
             st.code(patch, language="diff")
         else:
             st.caption(t("save.history.same"))
-            return
+        if old == current:
+            return  # restoring would change nothing
         if st.button(
             t("save.history.restore"),
             key=f"{key}_restore",
