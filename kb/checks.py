@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kb import glossary, learning
+from kb import caselib, glossary, learning
 from kb.documents import load_collection
 from kb.workspace import Workspace
 from kb.yamlfile import DataError
@@ -33,6 +33,7 @@ def run_checks(ws: Workspace) -> CheckReport:
     report.errors.extend(str(e) for e in collection.errors)
     for doc in collection.docs.values():
         report.counts[doc.kind] = report.counts.get(doc.kind, 0) + 1
+    report.errors.extend(_case_errors(ws, collection))
     if taxonomy is not None:
         report.counts["problem types"] = len(taxonomy)
     # Learning path and glossary refer to the documents next to them: check them only where the
@@ -41,3 +42,16 @@ def run_checks(ws: Workspace) -> CheckReport:
         for check in (glossary.check_workspace, learning.check_workspace):
             report.errors.extend(check(ws, set(collection.docs)))
     return report
+
+
+def _case_errors(ws: Workspace, collection) -> list[str]:
+    """The case library's fields: known industries, platforms, tactics; sourced numbers."""
+    try:
+        library = caselib.workspace_library(ws)
+    except DataError as exc:
+        return [str(exc)]
+    out = []
+    for doc in collection.docs.values():
+        if doc.kind == "case":
+            out.extend(str(e) for e in caselib.check_case(doc, library, collection.docs))
+    return out

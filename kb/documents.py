@@ -54,6 +54,15 @@ KIND_FIELDS = {
         "outcome": "what the actions did: {metric, before, after, unit, verdict}",
         "illustrative": "true when the numbers are illustrative, not real",
         "period": "when it happened, e.g. 2026-03",
+        # the case library (kb/caselib.py; lists in data/case_library.yaml)
+        "brand": "the brand the case is about",
+        "industry": "one industry from data/case_library.yaml",
+        "platforms": "platforms, e.g. [抖音, 小红书]",
+        "objectives": "objectives, e.g. [拉新, 品牌声量]",
+        "tactics": "tactics, e.g. [达人种草, 直播]",
+        "budget": "budget band from data/case_library.yaml, where known",
+        "results": "list of {metric, before, after, unit, source}",
+        "source_article": "id of the article the case was written from",
     },
 }
 REQUIRED = ("id", "kind", "title", "created")
