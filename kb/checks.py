@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kb import caselib, glossary, learning
+from kb import caselib, freshness, glossary, learning
 from kb.documents import load_collection
 from kb.workspace import Workspace
 from kb.yamlfile import DataError
@@ -32,6 +32,8 @@ def run_checks(ws: Workspace) -> CheckReport:
     collection = load_collection(ws.config, taxonomy, metrics)
     report.errors.extend(str(e) for e in collection.errors)
     for doc in collection.docs.values():
+        report.errors.extend(freshness.document_errors(doc))
+    for doc in collection.docs.values():
         report.counts[doc.kind] = report.counts.get(doc.kind, 0) + 1
     report.errors.extend(_case_errors(ws, collection))
     if taxonomy is not None:
@@ -41,6 +43,7 @@ def run_checks(ws: Workspace) -> CheckReport:
     if ws.config.data_dir == ws.config.root / "data":
         for check in (glossary.check_workspace, learning.check_workspace):
             report.errors.extend(check(ws, set(collection.docs)))
+        report.errors.extend(freshness.problem_errors(ws))
     return report
 
 

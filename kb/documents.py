@@ -37,6 +37,10 @@ COMMON_FIELDS = {
     "summary": "one-sentence summary",
     "source": "where it came from (URL or a description)",
     "author": "who wrote it",
+    "sources": "list of links or descriptions backing platform-rule claims (see kb/freshness.py)",
+    "reviewed": "date the facts were last checked, YYYY-MM-DD",
+    "as_of": "date the document's facts describe, YYYY-MM-DD (optional)",
+    "platform_rules": "true when the document states platform rules that change; needs sources",
 }
 KIND_FIELDS = {
     "playbook": {
@@ -67,7 +71,7 @@ KIND_FIELDS = {
 }
 REQUIRED = ("id", "kind", "title", "created")
 LIST_FIELDS = ("problems", "metrics", "tags")
-DATE_FIELDS = ("created", "updated", "published")
+DATE_FIELDS = ("created", "updated", "published", "reviewed", "as_of")
 ORDER = ["id", "kind", "title", "summary", "problems", "metrics", "tags"]
 
 
