@@ -204,7 +204,9 @@ def check_case(doc: Document, library: Library, docs: dict[str, Document] | None
             continue
         if name in LIST_FIELDS:
             if not isinstance(value, (list, str)):
-                errors.append(FieldError(where, name, "must be a list of names, e.g. [抖音, 小红书]"))
+                errors.append(
+                    FieldError(where, name, "must be a list of names, e.g. [抖音, 小红书]")
+                )
                 continue
             values = _list(value)
         elif not isinstance(value, str):
@@ -221,7 +223,11 @@ def check_case(doc: Document, library: Library, docs: dict[str, Document] | None
     raw_results = meta.get("results")
     if raw_results is not None:
         if not isinstance(raw_results, list):
-            errors.append(FieldError(where, "results", "must be a list of {metric, before, after, unit, source}"))
+            errors.append(
+                FieldError(
+                    where, "results", "must be a list of {metric, before, after, unit, source}"
+                )
+            )
         else:
             for i, raw in enumerate(raw_results, 1):
                 errors += _check_result(raw, i, where, illustrative=bool(meta.get("illustrative")))
@@ -230,7 +236,9 @@ def check_case(doc: Document, library: Library, docs: dict[str, Document] | None
         target = docs.get(str(article))
         if target is None or target.kind != "article":
             errors.append(
-                FieldError(where, "source_article", f"'{article}' is not an article in the knowledge base")
+                FieldError(
+                    where, "source_article", f"'{article}' is not an article in the knowledge base"
+                )
             )
     return errors
 
@@ -269,7 +277,12 @@ def infos(collection, include_drafts: bool = False) -> list[CaseInfo]:
 
 
 def facet_counts(cases: list[CaseInfo]) -> dict[str, Counter]:
-    counts = {"industry": Counter(), "platform": Counter(), "objective": Counter(), "tactic": Counter()}
+    counts = {
+        "industry": Counter(),
+        "platform": Counter(),
+        "objective": Counter(),
+        "tactic": Counter(),
+    }
     counts["real"] = Counter()
     counts["problem"] = Counter()
     for c in cases:
@@ -383,6 +396,24 @@ def _hits(library: Library, facet: str, text: str) -> list[tuple[str, int]]:
             found.append((term.name, n))
     found.sort(key=lambda pair: -pair[1])
     return found
+
+
+_SCALE = {"万": 1e4, "w": 1e4, "W": 1e4, "亿": 1e8, "k": 1e3, "K": 1e3}
+
+
+def parse_hint_value(value: str) -> tuple[float | None, str]:
+    """'3亿' -> (300000000, ''); '15%' -> (15, '%'); '4.5倍' -> (4.5, '倍')."""
+    match = re.match(r"^(\d+(?:[.,]\d+)*)\s*(%|％|万|亿|倍|w|W|k|K)?$", value.strip())
+    if not match:
+        return None, ""
+    try:
+        number = float(match[1].replace(",", ""))
+    except ValueError:
+        return None, ""
+    suffix = match[2] or ""
+    if suffix in _SCALE:
+        return number * _SCALE[suffix], ""
+    return number, "%" if suffix in ("%", "％") else suffix
 
 
 def numbers_in(text: str, limit: int = 12) -> list[NumberHint]:

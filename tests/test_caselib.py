@@ -14,19 +14,40 @@ from kb.workspace import Workspace
 @pytest.fixture
 def ws(root):
     write_doc(
-        root, "case", "case-oats-xhs", "燕麦品牌小红书种草", industry="食品饮料",
-        platforms=["小红书", "天猫"], objectives=["拉新"], tactics=["达人种草", "付费投放"],
-        brand="某燕麦", budget="10-100万", sources=["https://example.com/oats"],
+        root,
+        "case",
+        "case-oats-xhs",
+        "燕麦品牌小红书种草",
+        industry="食品饮料",
+        platforms=["小红书", "天猫"],
+        objectives=["拉新"],
+        tactics=["达人种草", "付费投放"],
+        brand="某燕麦",
+        budget="10-100万",
+        sources=["https://example.com/oats"],
         results="[{metric: 搜索量, before: 1000, after: 2600, unit: 次, source: 'https://example.com/oats'}]",
     )
     write_doc(
-        root, "case", "case-coffee-live", "咖啡品牌抖音直播", industry="食品饮料",
-        platforms=["抖音"], objectives=["转化"], tactics=["直播", "付费投放"], illustrative="true",
+        root,
+        "case",
+        "case-coffee-live",
+        "咖啡品牌抖音直播",
+        industry="食品饮料",
+        platforms=["抖音"],
+        objectives=["转化"],
+        tactics=["直播", "付费投放"],
+        illustrative="true",
         problems=["ad-roi-down"],
     )
     write_doc(
-        root, "case", "case-lipstick", "口红联名", industry="美妆个护", platforms=["小红书"],
-        tactics=["联名"], illustrative="true",
+        root,
+        "case",
+        "case-lipstick",
+        "口红联名",
+        industry="美妆个护",
+        platforms=["小红书"],
+        tactics=["联名"],
+        illustrative="true",
     )
     write_doc(root, "case", "case-plain", "我们自己的复盘", illustrative="true")
     return Workspace.open(root)
@@ -39,7 +60,13 @@ def test_bundled_content_passes_the_library_checks(workspace):
 
 def test_unknown_values_are_named_with_the_fix(ws, root):
     write_doc(
-        root, "case", "case-bad", "错的", industry="美妆", platforms=["抖因"], tactics=["直播"],
+        root,
+        "case",
+        "case-bad",
+        "错的",
+        industry="美妆",
+        platforms=["抖因"],
+        tactics=["直播"],
         results="[{metric: GMV, after: 'lots'}]",
     )
     errors = "\n".join(run_checks(Workspace.open(root)).errors)
@@ -60,13 +87,15 @@ def test_facets_filter_and_count(ws):
     counts = caselib.facet_counts(cases)
     assert counts["industry"]["食品饮料"] == 2 and counts["platform"]["小红书"] == 2
     assert counts["real"] == {"real": 1, "illustrative": 3}
-    assert [c.id for c in caselib.filter_cases(cases, platform=["小红书"], tactic=["达人种草"])] == [
-        "case-oats-xhs"
-    ]
-    assert {c.id for c in caselib.filter_cases(cases, real="illustrative", industry=["食品饮料"])} == {
+    assert [
+        c.id for c in caselib.filter_cases(cases, platform=["小红书"], tactic=["达人种草"])
+    ] == ["case-oats-xhs"]
+    assert {
+        c.id for c in caselib.filter_cases(cases, real="illustrative", industry=["食品饮料"])
+    } == {"case-coffee-live"}
+    assert [c.id for c in caselib.filter_cases(cases, problem="ad-roi-down")] == [
         "case-coffee-live"
-    }
-    assert [c.id for c in caselib.filter_cases(cases, problem="ad-roi-down")] == ["case-coffee-live"]
+    ]
 
 
 def test_similar_cases_share_industry_or_tactics(ws):
@@ -80,7 +109,11 @@ def test_similar_cases_share_industry_or_tactics(ws):
 def test_playbooks_for_tactics(ws, workspace):
     library = caselib.workspace_library(workspace)
     docs = workspace.collection().docs
-    live = caselib.case_info(parse_document("---\nid: x\nkind: case\ntitle: x\ncreated: 2026-01-01\ntactics: [直播]\n---\n"))
+    live = caselib.case_info(
+        parse_document(
+            "---\nid: x\nkind: case\ntitle: x\ncreated: 2026-01-01\ntactics: [直播]\n---\n"
+        )
+    )
     found = [d.id for d in caselib.playbooks_for(live, library, docs)]
     for pid in found:
         assert docs[pid].kind == "playbook"
@@ -91,9 +124,7 @@ def test_playbooks_for_tactics(ws, workspace):
 def test_every_tactic_playbook_exists(workspace):
     library = caselib.workspace_library(workspace)
     docs = workspace.collection().docs
-    missing = [
-        (t.name, p) for t in library.terms("tactics") for p in t.playbooks if p not in docs
-    ]
+    missing = [(t.name, p) for t in library.terms("tactics") for p in t.playbooks if p not in docs]
     assert not missing
 
 
@@ -124,10 +155,18 @@ def test_article_to_case_suggests_and_links_both_ways(root):
     assert any(n.value == "3亿" and "曝光" in n.text for n in hint.numbers)
     assert hint.period == "2026-04"
     case = caselib.case_from_article(
-        article, "case-tea-collab", "茶饮联名", {
-            "brand": hint.brand, "industry": hint.industry, "platforms": ["小红书", "抖音"],
-            "tactics": ["联名", "达人种草"], "illustrative": False,
-            "results": [{"metric": "话题曝光", "after": 300000000, "unit": "次", "source": article.source}],
+        article,
+        "case-tea-collab",
+        "茶饮联名",
+        {
+            "brand": hint.brand,
+            "industry": hint.industry,
+            "platforms": ["小红书", "抖音"],
+            "tactics": ["联名", "达人种草"],
+            "illustrative": False,
+            "results": [
+                {"metric": "话题曝光", "after": 300000000, "unit": "次", "source": article.source}
+            ],
         },
     )
     save_document(ws.config, case)
@@ -135,5 +174,7 @@ def test_article_to_case_suggests_and_links_both_ways(root):
     assert saved.meta["source_article"] == "art-brand-campaign"
     assert "/read?doc=art-brand-campaign" in saved.body
     cases = caselib.infos(Workspace.open(root).collection())
-    assert [c.id for c in caselib.cases_from_article("art-brand-campaign", cases)] == ["case-tea-collab"]
+    assert [c.id for c in caselib.cases_from_article("art-brand-campaign", cases)] == [
+        "case-tea-collab"
+    ]
     assert not [e for e in run_checks(Workspace.open(root)).errors if "case-tea-collab" in e]

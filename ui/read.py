@@ -6,7 +6,7 @@ import streamlit as st
 
 from kb.sanitize import render_markdown
 from ui import nav, services
-from ui.components import doc_list
+from ui.components import case_panel, doc_list
 from ui.components.badges import kind_badge, problem_links, tags_line
 from ui.i18n import lang, t
 
@@ -73,6 +73,7 @@ def render() -> None:
             st.subheader(t("read.metrics"))
             for name in doc.metrics:
                 nav.link("search", _metric_label(ws, name), icon=":material/query_stats:", q=name)
+        case_panel.show(doc)
         related = related_documents(coll, services.index(), doc)
         if related:
             st.subheader(t("read.related"))
