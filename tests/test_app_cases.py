@@ -18,16 +18,32 @@ def root(tmp_path, monkeypatch):
     for folder in ("playbooks", "cases", "articles"):
         (tmp_path / folder).mkdir()
     write_doc(
-        tmp_path, "case", "case-oats", "燕麦小红书种草", industry="食品饮料",
-        platforms=["小红书"], tactics=["达人种草"], illustrative="true",
+        tmp_path,
+        "case",
+        "case-oats",
+        "燕麦小红书种草",
+        industry="食品饮料",
+        platforms=["小红书"],
+        tactics=["达人种草"],
+        illustrative="true",
     )
     write_doc(
-        tmp_path, "case", "case-coffee", "咖啡抖音直播", industry="食品饮料",
-        platforms=["抖音"], tactics=["直播"], illustrative="true",
+        tmp_path,
+        "case",
+        "case-coffee",
+        "咖啡抖音直播",
+        industry="食品饮料",
+        platforms=["抖音"],
+        tactics=["直播"],
+        illustrative="true",
     )
     write_doc(
-        tmp_path, "article", "art-tea", "某茶饮×国漫联名:小红书种草与抖音直播",
-        source="https://example.com/tea", published="2026-04-20",
+        tmp_path,
+        "article",
+        "art-tea",
+        "某茶饮×国漫联名:小红书种草与抖音直播",
+        source="https://example.com/tea",
+        published="2026-04-20",
         body="2026年4月,品牌联名国漫,小红书达人种草,抖音直播间首发。话题曝光破 3 亿,首日销量 15 万杯。",
     )
     monkeypatch.setenv("OPSKB_ROOT", str(tmp_path))
@@ -46,7 +62,11 @@ def _open(**params) -> AppTest:
 
 
 def _titles(at) -> list[str]:
-    return [e.proto.label for e in at.get("page_link") if "燕麦" in e.proto.label or "咖啡" in e.proto.label]
+    return [
+        e.proto.label
+        for e in at.get("page_link")
+        if "燕麦" in e.proto.label or "咖啡" in e.proto.label
+    ]
 
 
 def test_a_shared_facet_link_opens_the_same_view(root):
@@ -78,8 +98,15 @@ def test_article_form_is_prefilled_and_saves_a_linked_case(root):
 
 def test_case_page_shows_similar_cases_and_the_article_its_cases(root):
     write_doc(
-        root, "case", "case-tea", "茶饮联名复盘", industry="食品饮料", platforms=["小红书"],
-        tactics=["达人种草"], illustrative="true", source_article="art-tea",
+        root,
+        "case",
+        "case-tea",
+        "茶饮联名复盘",
+        industry="食品饮料",
+        platforms=["小红书"],
+        tactics=["达人种草"],
+        illustrative="true",
+        source_article="art-tea",
     )
     at = _open()
     at.query_params["doc"] = "case-tea"

@@ -121,9 +121,9 @@ def library_view() -> None:
     counts = caselib.facet_counts(cases)
     chosen = _filters(library, counts)
     found = caselib.filter_cases(cases, **chosen)
-    found.sort(
-        key=lambda c: (not c.real, str(c.doc.meta.get("period") or c.doc.created)), reverse=False
-    )
+    # newest first, then real (sourced) cases before illustrative ones
+    found.sort(key=lambda c: str(c.doc.meta.get("period") or c.doc.created), reverse=True)
+    found.sort(key=lambda c: not c.real)
     st.markdown(t("caselib.count", n=len(found), total=len(cases)))
     if not found:
         st.info(t("caselib.none"))
