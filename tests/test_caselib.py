@@ -178,3 +178,30 @@ def test_article_to_case_suggests_and_links_both_ways(root):
         "case-tea-collab"
     ]
     assert not [e for e in run_checks(Workspace.open(root)).errors if "case-tea-collab" in e]
+
+
+def test_bundled_starter_cases_are_real_sourced_and_cover_the_platforms(workspace):
+    """Issue 16: at least 12 real public cases (2023-2026), every number with its link,
+    across 抖音, 小红书, 天猫/淘宝, 京东, 微信 and B站."""
+    real = [c for c in caselib.infos(workspace.collection()) if c.real]
+    assert len(real) >= 12, [c.id for c in real]
+    problems = []
+    for c in real:
+        links = [str(s).split()[0] for s in c.doc.meta.get("sources") or []]
+        if not c.results:
+            problems.append(f"{c.id}: no results")
+        if not links or not all(link.startswith(("http://", "https://")) for link in links):
+            problems.append(f"{c.id}: sources must start with a link")
+        if not str(c.doc.meta.get("reviewed") or ""):
+            problems.append(f"{c.id}: no reviewed date")
+        if str(c.doc.meta.get("period") or "")[:4] not in {"2023", "2024", "2025", "2026"}:
+            problems.append(f"{c.id}: period {c.doc.meta.get('period')!r} is not 2023-2026")
+        for r in c.results:
+            if not r.source.startswith(("http://", "https://")):
+                problems.append(f"{c.id}: {r.metric}: source {r.source!r} is not a link")
+            elif r.source not in links:
+                problems.append(f"{c.id}: {r.metric}: {r.source} is not listed in sources")
+    assert not problems, "\n".join(problems)
+    platforms = {p for c in real for p in c.platforms}
+    assert {"抖音", "小红书", "京东", "微信", "B站"} <= platforms, platforms
+    assert platforms & {"天猫", "淘宝"}, platforms
