@@ -10,8 +10,9 @@ claim comes from (``sources:``, a list of links or descriptions) and when it was
   names the platform (淘宝, 抖音) says where a case happened, not that it states a rule;
 - a problem type in problems.yaml with ``platform_rules: true``.
 
-Anything (rule-dependent or not) whose last review (``reviewed``, else ``updated``, else
-``created``) is more than ``STALE_AFTER_DAYS`` old is *stale*: the app marks it and lists it.
+A document whose last review (``reviewed``, else ``updated``, else ``created``) is more than
+``STALE_AFTER_DAYS`` old is *stale*: the app marks it and lists it. A problem type is stale when
+its ``reviewed`` date is that old; one without a date is listed only if it is rule-dependent.
 """
 
 from __future__ import annotations
@@ -215,11 +216,13 @@ def needs_review(ws, docs, today: dt.date, days: int = STALE_AFTER_DAYS) -> list
 
     Rule-dependent items first (their facts go out of date), then the oldest review first.
     """
-    items = [document_review(d) for d in docs]
+    due = [r for r in map(document_review, docs) if r.missing or r.is_stale(today, days)]
     try:
-        items += problem_reviews(ws)
+        problems = problem_reviews(ws)
     except DataError:
-        pass
-    due = [r for r in items if r.missing or r.is_stale(today, days)]
+        problems = []  # reported by `kb check`
+    # A problem type without a review date is not tracked (the file carries no other date),
+    # unless it states platform rules: then the missing date is itself the finding.
+    due += [r for r in problems if r.missing or (r.reviewed and r.is_stale(today, days))]
     due.sort(key=lambda r: (not r.rule_dependent, r.reviewed or dt.date.min, r.kind, r.id))
     return due
