@@ -129,7 +129,7 @@ def test_dsr_down_covers_three_platforms_and_the_review_rules(workspace):
 def test_the_fruit_shop_no_longer_asks_buyers_to_change_reviews(collection):
     text = body(collection, "case-fruit-shop-dsr-courier-switch")
     assert "请顾客更新评价" not in text
-    assert "不请顾客改评" in text and "违规" in text
+    assert "不拿利益换改评" in text and "违规" in text and "不能修改" in text
 
 
 def test_compliance_fixes_in_the_oats_and_snacks_cases(collection):
