@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from kb.documents import Document
 from kb.problems import Text
@@ -152,10 +154,21 @@ def document_errors(doc: Document) -> list[str]:
     return errors
 
 
-def _problem_entries(ws) -> list[dict]:
-    data = load_yaml(ws.config.data_file("problems.yaml"))
+@lru_cache(maxsize=4)
+def _entries_cached(path: str, mtime_ns: int) -> tuple[dict, ...]:
+    data = load_yaml(Path(path))
     problems = data.get("problems") if isinstance(data, dict) else None
-    return [p for p in problems or [] if isinstance(p, dict) and p.get("id")]
+    return tuple(p for p in problems or [] if isinstance(p, dict) and p.get("id"))
+
+
+def _problem_entries(ws) -> tuple[dict, ...]:
+    """The raw problem entries (read-only), cached until problems.yaml changes."""
+    path = ws.config.data_file("problems.yaml")
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        raise DataError(f"{path}: file not found") from None
+    return _entries_cached(str(path), mtime)
 
 
 def _problem_title(raw: dict) -> Text:

@@ -58,3 +58,11 @@ def test_the_review_page_lists_the_old_document(app):
     assert "两年前的复盘" in labels
     # Fresh bundled documents are not listed.
     assert "直播场次复盘" not in labels
+
+
+def test_a_rule_dependent_problem_page_shows_its_review_date_and_sources(app):
+    at = open_page(app, "problems", problem="dsr-down")
+    assert any("平台规则复核于 2026-12-01" in c.value for c in at.caption)
+    assert any("千牛" in t.value for t in at.text)
+    at = open_page(app, "problems", problem="gmv-drop")
+    assert not any("平台规则复核于" in c.value for c in at.caption)

@@ -9,7 +9,7 @@ import datetime as dt
 
 import streamlit as st
 
-from kb.freshness import STALE_AFTER_DAYS, document_review
+from kb.freshness import STALE_AFTER_DAYS, document_review, problem_reviews
 from ui.i18n import t
 
 
@@ -27,5 +27,22 @@ def show(doc, today: dt.date | None = None) -> None:
     if review.sources:
         with st.expander(t("knowledge.sources", n=len(review.sources))):
             # Plain text, one per line: sources are untrusted text, never rendered as HTML.
+            for source in review.sources:
+                st.text(source)
+
+
+def show_problem(ws, problem_id: str, today: dt.date | None = None) -> None:
+    """On a problem page: when its platform rules were reviewed, and where they come from."""
+    review = next((r for r in problem_reviews(ws) if r.id == problem_id), None)
+    if review is None or not (review.rule_dependent or review.reviewed):
+        return
+    today = today or dt.date.today()
+    if review.missing or (review.reviewed and review.is_stale(today, STALE_AFTER_DAYS)):
+        when = review.reviewed.isoformat() if review.reviewed else t("knowledge.never")
+        st.warning(t("knowledge.stale_badge", date=when), icon=":material/history:")
+    elif review.reviewed:
+        st.caption(t("knowledge.reviewed_on", date=review.reviewed.isoformat()))
+    if review.sources:
+        with st.expander(t("knowledge.sources", n=len(review.sources))):
             for source in review.sources:
                 st.text(source)
