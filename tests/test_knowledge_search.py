@@ -22,6 +22,9 @@ EXPECTED = {
     "大促 准备": {"pb-big-promo-timeline"},
     "测款": {"pb-product-test-launch"},
     "控价": {"pb-price-control"},
+    "跨店满减": {"art-2026-platform-rules-cheatsheet"},
+    "好评返现": {"pb-experience-score-check", "art-2026-platform-rules-cheatsheet"},
+    "发货超时": {"case-douyin-experience-score-big-session", "pb-experience-score-check"},
 }
 
 
