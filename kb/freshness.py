@@ -27,6 +27,9 @@ from kb.problems import Text
 from kb.yamlfile import DataError, load_yaml
 
 STALE_AFTER_DAYS = 365
+# Knowledge kinds; other kinds (e.g. action-log entries) are records of what happened, not
+# claims that go out of date.
+KNOWLEDGE_KINDS = frozenset({"playbook", "article", "case"})
 RULE_TAGS = frozenset(
     {
         "千川",
@@ -100,6 +103,8 @@ def rule_tags(doc: Document) -> list[str]:
 
 
 def is_rule_dependent(doc: Document) -> bool:
+    if doc.kind not in KNOWLEDGE_KINDS:
+        return False
     return doc.meta.get("platform_rules") is True or bool(rule_tags(doc))
 
 
@@ -132,6 +137,8 @@ def document_review(doc: Document) -> Review:
 
 def document_errors(doc: Document) -> list[str]:
     """`kb check` lines for one document: malformed fields, or rule claims without sources."""
+    if doc.kind not in KNOWLEDGE_KINDS:
+        return []
     where = str(doc.path or doc.id)
     meta = doc.meta
     errors = []
@@ -229,7 +236,8 @@ def needs_review(ws, docs, today: dt.date, days: int = STALE_AFTER_DAYS) -> list
 
     Rule-dependent items first (their facts go out of date), then the oldest review first.
     """
-    due = [r for r in map(document_review, docs) if r.missing or r.is_stale(today, days)]
+    knowledge = (d for d in docs if d.kind in KNOWLEDGE_KINDS)
+    due = [r for r in map(document_review, knowledge) if r.missing or r.is_stale(today, days)]
     try:
         problems = problem_reviews(ws)
     except DataError:

@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from kb.diagnosis.match import Evidence, rank_problems
 from kb.glossary import workspace_glossary
 
 NEW_TYPES = [
@@ -80,8 +81,9 @@ def test_every_new_type_has_checks_actions_and_a_document_to_follow(pid, workspa
     ],
 )
 def test_the_new_numbers_point_to_the_new_type_first(workspace, movements, expected):
-    ranked = workspace.taxonomy.by_signature(movements)
-    assert ranked and ranked[0][0].id == expected
+    # the scorer the diagnosis uses
+    ranked = rank_problems(workspace.taxonomy, Evidence(dict(movements)))
+    assert ranked and ranked[0].problem.id == expected, [m.problem.id for m in ranked[:3]]
 
 
 @pytest.mark.parametrize("word", NEW_TERMS)

@@ -117,3 +117,14 @@ def test_the_bundled_content_has_nothing_due_today(workspace, collection):
     assert needs_review(workspace, collection.docs.values(), TODAY) == []
     later = needs_review(workspace, collection.docs.values(), TODAY + dt.timedelta(days=800))
     assert {r.id for r in later} >= {"dsr-down", "case-douyin-experience-score-big-session"}
+
+
+def test_only_knowledge_kinds_go_stale(own_data):
+    """Records of what happened (any kind other than playbook/article/case) never go stale."""
+    from kb.documents import Document
+
+    old = Document(id="x", kind="log", title="调价", created=dt.date(2020, 1, 1), tags=["千川"])
+    case = Document(id="y", kind="case", title="旧", created=dt.date(2020, 1, 1), tags=["千川"])
+    ws = Workspace.open(own_data)
+    assert [r.id for r in needs_review(ws, [old, case], TODAY) if r.kind != "problem"] == ["y"]
+    assert not is_rule_dependent(old)

@@ -9,12 +9,14 @@ import datetime as dt
 
 import streamlit as st
 
-from kb.freshness import STALE_AFTER_DAYS, document_review, problem_reviews
+from kb.freshness import KNOWLEDGE_KINDS, STALE_AFTER_DAYS, document_review, problem_reviews
 from ui.i18n import t
 
 
 def show(doc, today: dt.date | None = None) -> None:
     """Badge (stale / missing sources) and the sources list, under the document's title."""
+    if doc.kind not in KNOWLEDGE_KINDS:
+        return
     review = document_review(doc)
     today = today or dt.date.today()
     if review.missing:
