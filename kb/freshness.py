@@ -10,20 +10,26 @@ claim comes from (``sources:``, a list of links or descriptions) and when it was
   names the platform (淘宝, 抖音) says where a case happened, not that it states a rule;
 - a problem type in problems.yaml with ``platform_rules: true``.
 
-Anything (rule-dependent or not) whose last review (``reviewed``, else ``updated``, else
-``created``) is more than ``STALE_AFTER_DAYS`` old is *stale*: the app marks it and lists it.
+A document whose last review (``reviewed``, else ``updated``, else ``created``) is more than
+``STALE_AFTER_DAYS`` old is *stale*: the app marks it and lists it. A problem type is stale when
+its ``reviewed`` date is that old; one without a date is listed only if it is rule-dependent.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from kb.documents import Document
 from kb.problems import Text
 from kb.yamlfile import DataError, load_yaml
 
 STALE_AFTER_DAYS = 365
+# Knowledge kinds; other kinds (e.g. action-log entries) are records of what happened, not
+# claims that go out of date.
+KNOWLEDGE_KINDS = frozenset({"playbook", "article", "case"})
 RULE_TAGS = frozenset(
     {
         "千川",
@@ -97,6 +103,8 @@ def rule_tags(doc: Document) -> list[str]:
 
 
 def is_rule_dependent(doc: Document) -> bool:
+    if doc.kind not in KNOWLEDGE_KINDS:
+        return False
     return doc.meta.get("platform_rules") is True or bool(rule_tags(doc))
 
 
@@ -129,6 +137,8 @@ def document_review(doc: Document) -> Review:
 
 def document_errors(doc: Document) -> list[str]:
     """`kb check` lines for one document: malformed fields, or rule claims without sources."""
+    if doc.kind not in KNOWLEDGE_KINDS:
+        return []
     where = str(doc.path or doc.id)
     meta = doc.meta
     errors = []
@@ -151,10 +161,21 @@ def document_errors(doc: Document) -> list[str]:
     return errors
 
 
-def _problem_entries(ws) -> list[dict]:
-    data = load_yaml(ws.config.data_file("problems.yaml"))
+@lru_cache(maxsize=4)
+def _entries_cached(path: str, mtime_ns: int) -> tuple[dict, ...]:
+    data = load_yaml(Path(path))
     problems = data.get("problems") if isinstance(data, dict) else None
-    return [p for p in problems or [] if isinstance(p, dict) and p.get("id")]
+    return tuple(p for p in problems or [] if isinstance(p, dict) and p.get("id"))
+
+
+def _problem_entries(ws) -> tuple[dict, ...]:
+    """The raw problem entries (read-only), cached until problems.yaml changes."""
+    path = ws.config.data_file("problems.yaml")
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        raise DataError(f"{path}: file not found") from None
+    return _entries_cached(str(path), mtime)
 
 
 def _problem_title(raw: dict) -> Text:
@@ -215,11 +236,14 @@ def needs_review(ws, docs, today: dt.date, days: int = STALE_AFTER_DAYS) -> list
 
     Rule-dependent items first (their facts go out of date), then the oldest review first.
     """
-    items = [document_review(d) for d in docs]
+    knowledge = (d for d in docs if d.kind in KNOWLEDGE_KINDS)
+    due = [r for r in map(document_review, knowledge) if r.missing or r.is_stale(today, days)]
     try:
-        items += problem_reviews(ws)
+        problems = problem_reviews(ws)
     except DataError:
-        pass
-    due = [r for r in items if r.missing or r.is_stale(today, days)]
+        problems = []  # reported by `kb check`
+    # A problem type without a review date is not tracked (the file carries no other date),
+    # unless it states platform rules: then the missing date is itself the finding.
+    due += [r for r in problems if r.missing or (r.reviewed and r.is_stale(today, days))]
     due.sort(key=lambda r: (not r.rule_dependent, r.reviewed or dt.date.min, r.kind, r.id))
     return due

@@ -24,6 +24,7 @@ PAGES = {
     "add": ("add", ":material/edit_note:", True),
     "learn": ("learn", ":material/school:", True),
     "read": ("read", ":material/article:", False),
+    "stale": ("stale", ":material/history:", True),
 }
 
 
