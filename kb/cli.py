@@ -27,6 +27,7 @@ PLUGINS = {
         "diagnose a metrics CSV/Excel file: what changed, what to try",
     ),
     "import": ("kb.importers.cli", "import articles from URLs, files and read-later exports"),
+    "stale": ("kb.freshness_cli", "knowledge due for review (old, or rules without sources)"),
 }
 
 

@@ -128,3 +128,18 @@ def test_only_knowledge_kinds_go_stale(own_data):
     ws = Workspace.open(own_data)
     assert [r.id for r in needs_review(ws, [old, case], TODAY) if r.kind != "problem"] == ["y"]
     assert not is_rule_dependent(old)
+
+
+def test_the_stale_command_lists_due_items_and_fails_so_a_job_can_remind(own_data, capsys):
+    import json
+
+    from kb.cli import main
+
+    assert main(["stale", "--root", str(own_data), "--today", "2026-12-01"]) == 0
+    assert "OK" in capsys.readouterr().out
+    write_doc(own_data, "case", "case-old", "旧案例", "正文", created="2024-03-01")
+    code = main(["stale", "--root", str(own_data), "--today", "2026-12-01", "--json"])
+    rows = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert [r["id"] for r in rows] == ["case-old"]
+    assert rows[0]["age_days"] == (TODAY - dt.date(2024, 3, 1)).days
