@@ -51,6 +51,10 @@ COMMON_FIELDS = {
     "source": "where it came from (URL or a description)",
     "author": "who wrote it",
     "state": "draft | published (absent = published); drafts stay out of search and lists",
+    "sources": "list of links or descriptions backing platform-rule claims (see kb/freshness.py)",
+    "reviewed": "date the facts were last checked, YYYY-MM-DD",
+    "as_of": "date the document's facts describe, YYYY-MM-DD (optional)",
+    "platform_rules": "true when the document states platform rules that change; needs sources",
 }
 KIND_FIELDS = {
     "playbook": {
@@ -68,6 +72,15 @@ KIND_FIELDS = {
         "outcome": "what the actions did: {metric, before, after, unit, verdict}",
         "illustrative": "true when the numbers are illustrative, not real",
         "period": "when it happened, e.g. 2026-03",
+        # the case library (kb/caselib.py; lists in data/case_library.yaml)
+        "brand": "the brand the case is about",
+        "industry": "one industry from data/case_library.yaml",
+        "platforms": "platforms, e.g. [抖音, 小红书]",
+        "objectives": "objectives, e.g. [拉新, 品牌声量]",
+        "tactics": "tactics, e.g. [达人种草, 直播]",
+        "budget": "budget band from data/case_library.yaml, where known",
+        "results": "list of {metric, before, after, unit, source}",
+        "source_article": "id of the article the case was written from",
     },
     "log": {  # the action log (kb/journal.py validates the values)
         "date": "when it happened, YYYY-MM-DD",
@@ -81,7 +94,7 @@ KIND_FIELDS = {
 }
 REQUIRED = ("id", "kind", "title", "created")
 LIST_FIELDS = ("problems", "metrics", "tags")
-DATE_FIELDS = ("created", "updated", "published")
+DATE_FIELDS = ("created", "updated", "published", "reviewed", "as_of")
 # Fields that hold one value (text, number, yes/no, date): a list or mapping there is an error.
 SCALAR_FIELDS = ("id", "kind", "title", "summary", "source", "author", "state", "site", "status",
                  "link_only", "summary_of_source", "illustrative", "period", "role", "frequency",
