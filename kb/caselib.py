@@ -205,12 +205,17 @@ def check_case(doc: Document, library: Library, docs: dict[str, Document] | None
         if name in LIST_FIELDS:
             if not isinstance(value, (list, str)):
                 errors.append(
-                    FieldError(where, name, "must be a list of names, e.g. [抖音, 小红书]")
+                    FieldError(
+                        where,
+                        name,
+                        "must be a list of names, e.g. [抖音, 小红书]",
+                        "要写成名称列表, 例如 [抖音, 小红书]",
+                    )
                 )
                 continue
             values = _list(value)
         elif not isinstance(value, str):
-            errors.append(FieldError(where, name, "must be one name"))
+            errors.append(FieldError(where, name, "must be one name", "只能写一个名称"))
             continue
         else:
             values = [value]
@@ -219,13 +224,26 @@ def check_case(doc: Document, library: Library, docs: dict[str, Document] | None
                 continue
             known = library.resolve(facet, v)
             hint = f"write '{known}'" if known else f"add it to data/case_library.yaml ({facet})"
-            errors.append(FieldError(where, name, f"'{v}' is not in the {facet} list: {hint}"))
+            zh_hint = (
+                f"请写成 '{known}'" if known else f"先把它加到 data/case_library.yaml ({facet})"
+            )
+            errors.append(
+                FieldError(
+                    where,
+                    name,
+                    f"'{v}' is not in the {facet} list: {hint}",
+                    f"'{v}' 不在列表中: {zh_hint}",
+                )
+            )
     raw_results = meta.get("results")
     if raw_results is not None:
         if not isinstance(raw_results, list):
             errors.append(
                 FieldError(
-                    where, "results", "must be a list of {metric, before, after, unit, source}"
+                    where,
+                    "results",
+                    "must be a list of {metric, before, after, unit, source}",
+                    "要写成列表: {metric, before, after, unit, source}",
                 )
             )
         else:
@@ -237,7 +255,10 @@ def check_case(doc: Document, library: Library, docs: dict[str, Document] | None
         if target is None or target.kind != "article":
             errors.append(
                 FieldError(
-                    where, "source_article", f"'{article}' is not an article in the knowledge base"
+                    where,
+                    "source_article",
+                    f"'{article}' is not an article in the knowledge base",
+                    f"知识库里没有文章 '{article}'",
                 )
             )
     return errors
@@ -246,19 +267,48 @@ def check_case(doc: Document, library: Library, docs: dict[str, Document] | None
 def _check_result(raw: Any, i: int, where: str, illustrative: bool) -> list[FieldError]:
     name = f"results[{i}]"
     if not isinstance(raw, dict):
-        return [FieldError(where, name, "must be a mapping {metric, before, after, unit, source}")]
+        return [
+            FieldError(
+                where,
+                name,
+                "must be a mapping {metric, before, after, unit, source}",
+                "要写成 {metric, before, after, unit, source}",
+            )
+        ]
     out = []
     unknown = set(raw) - {"metric", "before", "after", "unit", "source"}
     if unknown:
-        out.append(FieldError(where, name, f"unknown key(s) {', '.join(sorted(unknown))}"))
+        out.append(
+            FieldError(
+                where,
+                name,
+                f"unknown key(s) {', '.join(sorted(unknown))}",
+                f"未知的键 {', '.join(sorted(unknown))}",
+            )
+        )
     if not raw.get("metric") or not isinstance(raw.get("metric"), str):
-        out.append(FieldError(where, name, "needs 'metric' (what was measured)"))
+        out.append(
+            FieldError(
+                where, name, "needs 'metric' (what was measured)", "缺少 metric (衡量的是什么)"
+            )
+        )
     for key in ("before", "after"):
         value = raw.get(key)
         if value is not None and _number(value) is None:
-            out.append(FieldError(where, f"{name}.{key}", f"{value!r} is not a number"))
+            out.append(
+                FieldError(
+                    where, f"{name}.{key}", f"{value!r} is not a number", f"{value!r} 不是数字"
+                )
+            )
     if raw.get("before") is None and raw.get("after") is None:
-        out.append(FieldError(where, name, "give 'after' (and 'before' where known)"))
+        out.append(
+            FieldError(
+                where,
+                name,
+                "give 'after' (and 'before' where known)",
+                "请填写 after (知道的话也填 before)",
+            )
+        )
     if not illustrative and not str(raw.get("source") or "").strip():
         out.append(
             FieldError(
@@ -266,6 +316,7 @@ def _check_result(raw: Any, i: int, where: str, illustrative: bool) -> list[Fiel
                 f"{name}.source",
                 "a real case names the source of each number (a link); or mark the case "
                 "illustrative: true",
+                "真实案例的每个数字都要注明出处 (链接); 否则请标记为示意案例 (illustrative: true)",
             )
         )
     return out

@@ -252,7 +252,10 @@ def article_form(article_id: str) -> None:
         return
     try:
         save_document(ws.config, doc)
-    except (DocumentError, ConflictError) as exc:
+    except DocumentError as exc:
+        st.error(exc.get(lang()))
+        return
+    except ConflictError as exc:
         st.error(str(exc))
         return
     services.sync_index()
