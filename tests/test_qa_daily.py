@@ -89,7 +89,7 @@ def test_brief_names_the_event_kind(root):
     text = render_brief(ws, r, "zh")
     assert "抖音千川日预算下调 (预算)" in text
     text_en = render_brief(ws, review(ws, lang="en"), "en")
-    assert "(Budget)" in text_en
+    assert "(budget)" in text_en
 
 
 def test_a_team_brief_yaml_without_the_new_templates_still_renders(root):

@@ -208,12 +208,13 @@ def _field_error(err) -> str:
     """A refused field by its label on the form; the engine's (English) reason is kept only
     where the page has no words of its own for it."""
     label = t(FIELD_LABELS[err.field]) if err.field in FIELD_LABELS else err.field
-    message = err.message
-    if message.startswith("missing"):
-        message = t("qa.log.missing")
-    elif err.field == "end" and " is before the date " in message:
-        message = t("qa.log.end_before")
-    return f"{label}: {message}"
+    message = err.get(lang())  # the engine's own words in this language, where it has them
+    if lang() == "zh" and message == err.message:  # English only: the page's own words
+        if message.startswith("missing"):
+            message = t("qa.log.missing")
+        elif err.field == "end" and " is before the date " in message:
+            message = t("qa.log.end_before")
+    return f"{label}: {message}" if label else message
 
 
 def _filters(vocab) -> dict:

@@ -24,9 +24,19 @@ def templates(ws, lang: str) -> dict[str, str]:
     bundled = BUNDLED_DATA / "brief.yaml"
     base = load_yaml(bundled) if bundled != path and bundled.exists() else {}
     defaults = base.get(lang) if isinstance(base, dict) else None
-    merged = dict(defaults) if isinstance(defaults, dict) else {}
-    merged.update(data[lang])
-    return {str(k): str(v) for k, v in merged.items()}
+    out = _flatten(defaults) if isinstance(defaults, dict) else {}
+    out.update(_flatten(data[lang]))
+    return out
+
+
+def _flatten(table: dict) -> dict[str, str]:
+    out = {}
+    for key, value in table.items():
+        if isinstance(value, dict):  # a table of labels, e.g. kinds.budget
+            out.update({f"{key}.{k}": str(v) for k, v in value.items()})
+        else:
+            out[str(key)] = str(value)
+    return out
 
 
 def number(value, unit: str = "") -> str:
@@ -145,7 +155,7 @@ def render(ws, review: Review, lang: str = "zh") -> str:
         lines += ["", tpl["events"]]
         for e in review.events:
             title = e.title.get(lang) if hasattr(e.title, "get") else str(e.title)
-            kind = tpl.get(f"kind_{e.kind}", e.kind)  # the kind's name, else its id
+            kind = tpl.get(f"kinds.{e.kind}", e.kind)
             lines.append(tpl["event_line"].format(day=e.day, title=title, kind=kind))
     if review.open_actions:
         lines += ["", tpl["actions"]]
@@ -162,11 +172,11 @@ def render(ws, review: Review, lang: str = "zh") -> str:
 
 
 def _unit_text(tpl: dict[str, str], unit: str) -> str:
-    """The unit after a number, as the template's language writes it (unit_元: CNY; a count's
+    """The unit after a number, as the template's language writes it (units: {元: CNY}; a count's
     unit may be empty in English), else as data/metrics.yaml has it."""
     if unit in ("%", ""):
         return ""
-    name = tpl.get(f"unit_{unit}", unit)
+    name = tpl.get(f"units.{unit}", unit)
     return f" {name}" if name else ""
 
 
