@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kb.diagnosis.dimensions import load_vocabulary
 from kb.diagnosis.engine import diagnose
-from kb.diagnosis.load import DiagnosisInputError
+from kb.diagnosis.load import DiagnosisInputError, load_table
 from kb.diagnosis.report import markdown_report, summary
 from kb.yamlfile import DataError
 
@@ -41,6 +41,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
     parser.add_argument("--report", metavar="OUT.md", help="write the Markdown report here")
     parser.add_argument("--lang", default="zh", choices=("zh", "en"))
+    parser.add_argument(
+        "--dims",
+        default="",
+        metavar="A,B",
+        help="columns that are dimensions although they hold numbers (省份ID, cdn …)",
+    )
+    parser.add_argument(
+        "--measures", default="", metavar="X,Y", help="columns that are measures (numbers to sum)"
+    )
+
+
+def _names(text: str) -> list[str]:
+    return [x.strip() for x in str(text or "").replace("，", ",").split(",") if x.strip()]
 
 
 def _targets(items: list[str]) -> dict[str, float]:
@@ -57,26 +70,53 @@ def _targets(items: list[str]) -> dict[str, float]:
 
 
 def run(args: argparse.Namespace, workspace) -> int:
+    """Exit 0 with the diagnosis; exit 2 with a message on stderr for any file it cannot
+    diagnose, never a traceback (the same errors the UI turns into a message)."""
+    lang = getattr(args, "lang", "zh")
     try:
-        result = diagnose(
+        vocab = load_vocabulary(workspace.config.data_file("dimensions.yaml"))
+        table = load_table(
             args.file,
+            workspace.metrics,
+            vocab,
+            dims=_names(getattr(args, "dims", "")),
+            measures=_names(getattr(args, "measures", "")),
+        )
+        result = diagnose(
+            table,
             workspace,
             kpi=args.kpi,
             current=args.current,
             baseline=args.baseline,
             targets=_targets(args.target),
             lang=args.lang,
+            vocab=vocab,
         )
+    except DiagnosisInputError as exc:
+        print(f"error: {exc.message(lang)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    vocab = load_vocabulary(workspace.config.data_file("dimensions.yaml"))
+    except (ValueError, ArithmeticError, KeyError, IndexError, TypeError, MemoryError) as exc:
+        # a file shape the checks above did not foresee: still a message, with what to send us
+        what = f"{type(exc).__name__}: {exc}"
+        print(
+            f"error: {args.file}: 无法诊断这个文件 ({what}); 请检查日期和数字列, 或把文件发给维护者"
+            if lang == "zh"
+            else f"error: {args.file}: cannot diagnose this file ({what}); check the date and "
+            "number columns, or send the file to the maintainers",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
     if args.report:
         Path(args.report).write_text(markdown_report(result, vocab), encoding="utf-8")
     if args.json:
         print(json.dumps(result.to_json(args.lang), ensure_ascii=False, indent=2))
     else:
         print(summary(result, vocab))
+        for w in result.table.warnings:
+            print(f"! {w.text.get(lang)}")
         for h in result.hypotheses[:5]:
             print(f"- {h.text} (检查: {h.check})")
         if args.report:

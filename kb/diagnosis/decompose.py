@@ -51,9 +51,17 @@ class Factor:
 
 
 def logmean(a: float, b: float) -> float:
+    """L(a, b) with Ang's zero-value rules: L(x, 0) = L(0, x) = 0, L(x, x) = x; values so close
+    that their logs are equal in floating point (tiny products of zero-replacements) give
+    their mean instead of a division by zero."""
+    if not (a > 0 and b > 0):
+        return 0.0
     if a == b:
         return a
-    return (a - b) / (math.log(a) - math.log(b))
+    d = math.log(a) - math.log(b)
+    if d == 0.0 or not math.isfinite(d):
+        return (a + b) / 2
+    return (a - b) / d
 
 
 def value_of(metrics: MetricTree, name: str, sums) -> float:

@@ -143,6 +143,11 @@ class Diagnosis:
             "questions": [q.to_json() for q in self.questions],
             "columns": self.table.columns,
             "notes": self.notes,
+            "warnings": [w.to_json(lang) for w in self.table.warnings],
+            "labels": {
+                "dimensions": self.table.dim_labels,
+                "values": self.table.value_labels,
+            },
         }
 
 

@@ -8,8 +8,12 @@ fixing it has the file open in Excel, not this code.
 
 from __future__ import annotations
 
+import codecs
+import contextvars
+import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +21,9 @@ import numpy as np
 import pandas as pd
 
 from kb.diagnosis.dimensions import DimensionVocabulary
+from kb.importers import limits
 from kb.metrics import MetricTree
+from kb.problems import Text
 from kb.yamlfile import DataError
 
 DATE = "date"
@@ -27,7 +33,28 @@ _CN_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
 
 
 class DiagnosisInputError(DataError):
-    """The metrics file cannot be diagnosed as it is; the message says where and what to do."""
+    """The metrics file cannot be diagnosed as it is; the message says where and what to do.
+
+    ``DiagnosisInputError(zh, en)`` keeps both languages (``.text``); the UI and the CLI pick
+    one with ``message(lang)``. Older one-argument messages carry both languages inline."""
+
+    def __init__(self, message: str, en: str | None = None):
+        self.text = Text(message, en) if en is not None else None
+        super().__init__(f"{message} ({en})" if en is not None else message)
+
+    def message(self, lang: str = "zh") -> str:
+        return self.text.get(lang) if self.text is not None else str(self)
+
+
+@dataclass(frozen=True)
+class Warning_:
+    """Something the loader accepted but a person should look at (code + both languages)."""
+
+    code: str
+    text: Text
+
+    def to_json(self, lang: str = "zh") -> dict:
+        return {"code": self.code, "message": self.text.get(lang)}
 
 
 @dataclass
@@ -42,55 +69,262 @@ class Table:
     columns: dict[str, str] = field(default_factory=dict)  # header as written -> name used
     notes: list[str] = field(default_factory=list)
     source: str = "<data>"
+    warnings: list[Warning_] = field(default_factory=list)
+    # display: a dimension's header as the file wrote it, and each value as the file wrote it
+    # (the frame holds canonical values so matching works on 推荐 whether the file says
+    # 手淘推荐 or 猜你喜欢; people read their own words)
+    dim_labels: dict[str, str] = field(default_factory=dict)
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def dates(self) -> pd.DatetimeIndex:
         return pd.DatetimeIndex(self.frame[DATE].unique()).sort_values()
 
+    def dim_label(self, dim: str) -> str:
+        return self.dim_labels.get(dim, dim)
+
+    def value_label(self, dim: str, value) -> str:
+        return self.value_labels.get(dim, {}).get(str(value), str(value))
+
+    def segment_text(self, segment: dict, sep: str = " · ", with_dims: bool = False) -> str:
+        parts = [
+            (
+                f"{self.dim_label(d)}={self.value_label(d, v)}"
+                if with_dims
+                else self.value_label(d, v)
+            )
+            for d, v in segment.items()
+        ]
+        return sep.join(parts)
+
+
+_HEADER_ROW: contextvars.ContextVar[int] = contextvars.ContextVar("header_row", default=1)
+
 
 def _row(i: int) -> int:
-    """File row of data row i (0-based): the header is row 1."""
-    return int(i) + 2
+    """File row of data row i (0-based): the header is row 1, or lower after title lines."""
+    return int(i) + 1 + _HEADER_ROW.get()
 
 
-def read_raw(source, sheet=None) -> tuple[pd.DataFrame, str]:
+HEAD_ROWS = 30  # title lines an export may have before its header row
+_CODE_HEADER = re.compile(r"(?i)(?:^|[\s_\-])(?:id|code|no)$|id$|编号$|代码$|编码$|序号$|ID$")
+
+
+def _too_big(name: str, what: str) -> DiagnosisInputError:
+    mb = limits.MAX_FILE_BYTES // 1_000_000
+    return DiagnosisInputError(
+        f"{name}: 文件太大 ({what}); 上限 {mb} MB、{limits.MAX_TABLE_ROWS:,} 行。请按日期或维度"
+        f"汇总后再上传, 或只导出需要的日期范围",
+        f"{name}: file too large ({what}); the limit is {mb} MB and {limits.MAX_TABLE_ROWS:,} "
+        f"rows. Aggregate by date or dimension first, or export only the dates you need",
+    )
+
+
+def _check_xlsx(data: bytes, name: str) -> None:
+    """Refuse a zip bomb before openpyxl inflates it: the zip directory declares each part's
+    uncompressed size, and a real metrics workbook is rarely more than a few MB of XML."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile:
+        raise DiagnosisInputError(
+            f"{name}: 不是有效的 Excel 文件 (文件已损坏或不是 .xlsx)",
+            f"{name}: not a valid Excel file (damaged, or not an .xlsx)",
+        ) from None
+    total = sum(i.file_size for i in infos)
+    if total > limits.MAX_UNPACKED_BYTES or len(infos) > 10_000:
+        raise _too_big(name, f"解压后 {total / 1e6:,.0f} MB / unpacks to {total / 1e6:,.0f} MB")
+
+
+def _known_header(metrics: MetricTree | None, vocab: DimensionVocabulary | None):
+    def known(cell: str) -> bool:
+        if metrics is not None and metrics.resolve(cell):
+            return True
+        return vocab is not None and (vocab.is_date(cell) or vocab.resolve(cell) is not None)
+
+    return known
+
+
+def find_header_row(rows: list[list], known=None) -> int:
+    """Index of the header row among an export's first rows. 生意参谋 / 罗盘 / 商智 exports
+    start with title lines (店铺名称, 统计时间 …); the header is the first row where most cells
+    are known headers, else the first row about as wide as the widest row with mostly text."""
+    cells = [
+        [str(c).strip() for c in r if c is not None and str(c).strip() not in EMPTY] for r in rows
+    ]
+    if known is not None:
+        for i, row in enumerate(cells):
+            if len(row) >= 2 and sum(map(known, row)) >= max(2, len(row) / 2):
+                return i
+    width = max((len(r) for r in cells), default=0)
+    for i, row in enumerate(cells):
+        text = [c for c in row if not _NUMBER.fullmatch(c)]
+        if len(row) >= max(2, 0.8 * width) and len(text) >= 0.8 * len(row):
+            return i
+    return 0
+
+
+_NUMBER = re.compile(r"[-+]?[\d,，.]+%?")
+
+
+def _dedupe_headers(headers: list[str], name: str, warnings: list) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for h in headers:
+        h = str(h).strip() if h is not None and str(h) != "nan" else ""
+        if h in seen:
+            seen[h] += 1
+            new = f"{h}.{seen[h]}"
+            warnings.append(
+                Warning_(
+                    "duplicate_header",
+                    Text(
+                        f"列名 '{h}' 出现了不止一次; 后一列按 '{new}' 读取, 请确认要用哪一列",
+                        f"the header '{h}' appears more than once; the later column is read as "
+                        f"'{new}': check which one you mean",
+                    ),
+                )
+            )
+            h = new
+        else:
+            seen[h] = 0
+        out.append(h)
+    return out
+
+
+def _decode_head(data: bytes) -> tuple[str, str]:
+    """(encoding, text of the first rows); UTF-8 (with or without BOM), else GBK/GB18030."""
+    head = data[:65536]
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            return encoding, decoder.decode(head, final=len(head) == len(data))
+        except UnicodeDecodeError:
+            continue
+    return "", ""
+
+
+def _parser_message(exc: Exception, name: str, header_line: int) -> DiagnosisInputError:
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+    if found:
+        want, line, saw = found.groups()
+        return DiagnosisInputError(
+            f"{name}: 第 {line} 行有 {saw} 个单元格, 而表头 (第 {header_line} 行) 只有 {want} 个。"
+            f"请检查这一行是否多了逗号 (含逗号的数字或文字请加引号), 或删掉表格上方的标题行",
+            f"{name}: line {line} has {saw} cells but the header (line {header_line}) has "
+            f"{want}. Check that line for an extra comma (quote numbers or text that contain "
+            f"commas), or delete the title lines above the table",
+        )
+    return DiagnosisInputError(
+        f"{name}: 无法按表格读取这个 CSV 文件 (第 {header_line} 行起); 请在 Excel 中打开后另存为"
+        f" CSV UTF-8",
+        f"{name}: this CSV cannot be read as a table (from line {header_line}); open it in "
+        f"Excel and save it as CSV UTF-8",
+    )
+
+
+def read_raw(source, sheet=None, metrics=None, vocab=None) -> tuple[pd.DataFrame, str]:
     """Read CSV/Excel bytes into a raw frame with the headers as written (for a column-mapping
-    step); text encodings tried in order. Returns (frame, name for messages)."""
+    step); text encodings tried in order; title lines above the header row are skipped.
+    Returns (frame, name for messages); ``frame.attrs`` carries notes and warnings."""
     name = "<data>"
     if isinstance(source, (str, Path)):
         name = str(source)
         try:
-            data = Path(source).read_bytes()
-        except FileNotFoundError:
-            raise DiagnosisInputError(f"{name}: 文件不存在 (file not found)") from None
+            size = Path(source).stat().st_size
+        except (FileNotFoundError, NotADirectoryError):
+            raise DiagnosisInputError(f"{name}: 文件不存在", f"{name}: file not found") from None
+        if size > limits.MAX_FILE_BYTES:
+            raise _too_big(name, f"{size / 1e6:,.0f} MB")
+        data = Path(source).read_bytes()
     elif isinstance(source, (bytes, bytearray)):
         data = bytes(source)
     else:  # file-like (e.g. an upload)
         name = getattr(source, "name", name)
-        data = source.read()
-    if data[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm")):
         try:
-            frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet or 0, engine="openpyxl")
+            data = source.read(limits.MAX_FILE_BYTES + 1)
+        except TypeError:  # a reader without a size argument
+            data = source.read()
+    if len(data) > limits.MAX_FILE_BYTES:
+        raise _too_big(name, f"> {limits.MAX_FILE_BYTES / 1e6:,.0f} MB")
+    known = _known_header(metrics, vocab) if metrics is not None or vocab is not None else None
+    warnings: list[Warning_] = []
+    if data[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm")):
+        _check_xlsx(data, name)
+        try:
+            grid = pd.read_excel(
+                io.BytesIO(data),
+                sheet_name=sheet or 0,
+                engine="openpyxl",
+                header=None,
+                nrows=limits.MAX_TABLE_ROWS + HEAD_ROWS + 1,
+            )
         except Exception as exc:  # openpyxl raises many types for broken files
             raise DiagnosisInputError(
-                f"{name}: 无法读取 Excel 文件 (cannot read Excel: {exc})"
+                f"{name}: 无法读取 Excel 文件 ({type(exc).__name__})",
+                f"{name}: cannot read the Excel file ({type(exc).__name__}: {exc})",
             ) from None
-        return frame, name
-    if not data.strip():
-        raise DiagnosisInputError(f"{name}: 文件是空的 (the file is empty)")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            frame = pd.read_csv(io.BytesIO(data), encoding=encoding, low_memory=False)
-            break
-        except UnicodeDecodeError:
-            continue
-        except pd.errors.ParserError as exc:
-            raise DiagnosisInputError(f"{name}: CSV 格式错误 (malformed CSV: {exc})") from None
+        grid = grid.dropna(how="all").reset_index(drop=True)
+        if grid.empty:
+            raise DiagnosisInputError(f"{name}: 文件是空的", f"{name}: the file is empty")
+        at = find_header_row(grid.head(HEAD_ROWS).values.tolist(), known)
+        frame = grid.iloc[at + 1 :].reset_index(drop=True)
+        frame.columns = _dedupe_headers(list(grid.iloc[at]), name, warnings)
+        frame = frame.infer_objects()
+        skipped = at
     else:
-        raise DiagnosisInputError(
-            f"{name}: 文件编码无法识别, 请另存为 UTF-8 (save the file as UTF-8)"
-        )
+        if not data.strip():
+            raise DiagnosisInputError(f"{name}: 文件是空的", f"{name}: the file is empty")
+        encoding, head = _decode_head(data)
+        if not encoding:
+            raise DiagnosisInputError(
+                f"{name}: 文件编码无法识别, 请另存为 UTF-8",
+                f"{name}: unknown text encoding; save the file as UTF-8",
+            )
+        lines = head.splitlines()[:HEAD_ROWS]
+        rows = list(csv.reader(lines))
+        skipped = find_header_row(rows, known)
+        headers = _dedupe_headers(rows[skipped] if rows else [], name, warnings)
+        frame = None
+        for enc in dict.fromkeys((encoding, "gb18030")):
+            try:
+                frame = pd.read_csv(
+                    io.BytesIO(data),
+                    encoding=enc,
+                    skiprows=skipped + 1,
+                    header=None,
+                    names=headers,
+                    nrows=limits.MAX_TABLE_ROWS + 1,
+                    low_memory=False,
+                    dtype=str,
+                    keep_default_na=False,
+                    skip_blank_lines=True,
+                )
+                break
+            except UnicodeDecodeError:
+                continue
+            except (pd.errors.ParserError, ValueError) as exc:
+                raise _parser_message(exc, name, skipped + 1) from None
+            except pd.errors.EmptyDataError:
+                frame = pd.DataFrame(columns=headers)
+                break
+        if frame is None:
+            raise DiagnosisInputError(
+                f"{name}: 文件编码无法识别, 请另存为 UTF-8",
+                f"{name}: unknown text encoding; save the file as UTF-8",
+            )
+        frame = frame.replace("", np.nan)
+    if len(frame) > limits.MAX_TABLE_ROWS:
+        raise _too_big(name, f"> {limits.MAX_TABLE_ROWS:,} 行 / rows")
     frame.columns = [str(c).strip() for c in frame.columns]
+    notes = []
+    if skipped:
+        notes.append(
+            f"跳过了表头上方的 {skipped} 行标题 (skipped {skipped} title line(s) above the header)"
+        )
+    frame.attrs["notes"] = notes
+    frame.attrs["warnings"] = warnings
+    frame.attrs["header_row"] = skipped + 1
     return frame, name
 
 
@@ -101,6 +335,8 @@ def remap_columns(
     ``ignore`` target drops a column). Headers not in ``mapping`` keep their own name."""
     keep = [c for c in frame.columns if mapping.get(str(c), str(c)) != ignore]
     renamed = frame[keep].rename(columns={c: mapping.get(str(c), str(c)) for c in keep})
+    renamed.attrs = dict(frame.attrs)
+    renamed.attrs["written"] = {mapping.get(str(c), str(c)): str(c) for c in keep}
     dups = renamed.columns[renamed.columns.duplicated()]
     if len(dups):
         sources = [str(c) for c in keep if mapping.get(str(c), str(c)) == dups[0]]
@@ -111,21 +347,96 @@ def remap_columns(
     return renamed
 
 
+_DMY = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
+MIN_YEAR, MAX_YEAR = 1990, 2100  # a metrics file outside these years has a typo in a date
+
+
+def _bad_date(name: str, column: str, i: int, value, why_zh: str, why_en: str):
+    return DiagnosisInputError(
+        f"{name}: 列 '{column}' 第 {_row(i)} 行: 日期 {value!r} {why_zh}; 请写成 YYYY-MM-DD",
+        f"{name}: column '{column}', row {_row(i)}: date {value!r} {why_en}; write YYYY-MM-DD",
+    )
+
+
+def _day_first(texts: pd.Series, column: str, name: str, values: pd.Series) -> bool | None:
+    """For dd/mm/yyyy vs mm/dd/yyyy: a first number over 12 means day first, a second number
+    over 12 month first; None when no date is written that way. Both, or neither with the
+    first two numbers different, is ambiguous: ask rather than guess."""
+    parts = texts.str.extract(_DMY)
+    parts = parts.dropna()
+    if parts.empty:
+        return None
+    first, second = parts[0].astype(int), parts[1].astype(int)
+    day_first, month_first = bool((first > 12).any()), bool((second > 12).any())
+    if day_first != month_first:
+        return day_first
+    example = texts[parts.index[0]]
+    i = (
+        int(
+            np.flatnonzero(
+                values.astype(str).str.strip().str.replace(r"[/.]", "-", regex=True) == example
+            )[0]
+        )
+        if example is not None
+        else 0
+    )
+    if day_first and month_first:
+        why = ("既有 日/月/年 又有 月/日/年 的写法", "mixes day/month/year and month/day/year")
+    elif (first == second).all():
+        return False  # 01/01/2026, 02/02/2026 … read the same either way
+    else:
+        why = (
+            "无法判断是 日/月/年 还是 月/日/年 (没有大于 12 的日)",
+            "could be day/month/year or month/day/year (no day above 12)",
+        )
+    raise _bad_date(name, column, i, values.iloc[i], *why)
+
+
 def parse_dates(values: pd.Series, column: str, name: str) -> pd.Series:
-    """Dates in the usual spellings (2026-03-01, 2026/3/1, 20260301, 2026年3月1日); each
-    distinct text is parsed once, so a million rows cost as much as a few hundred dates."""
+    """Dates in the usual spellings (2026-03-01, 2026/3/1, 20260301, 2026年3月1日, 13/03/2026);
+    each distinct text is parsed once, so a million rows cost as much as a few hundred dates.
+    Day-first or month-first is read from the values; years outside 1990–2100 are refused with
+    the row (pandas cannot hold 1500 or 9999 and they are always typos in a metrics file)."""
     if pd.api.types.is_datetime64_any_dtype(values):
         out = values.dt.normalize()
         missing = out.isna()
     else:
-        codes, uniques = pd.factorize(values.astype(str).str.strip(), use_na_sentinel=True)
+        objs = values.map(lambda v: v.strftime("%Y-%m-%d") if hasattr(v, "strftime") else v)
+        codes, uniques = pd.factorize(objs.astype(str).str.strip(), use_na_sentinel=True)
         texts = pd.Series(uniques, dtype=object)
         texts = texts.str.replace(_CN_DATE, r"\1-\2-\3", regex=True)
         texts = texts.str.replace(r"[/.]", "-", regex=True)
+        day_first = _day_first(texts, column, name, objs)
+        years = pd.to_numeric(texts.str.extract(r"(?:^|-)(\d{4})(?:-|$)")[0], errors="coerce")
         eight = texts.str.fullmatch(r"\d{8}")
-        parsed = pd.to_datetime(texts.where(~eight), errors="coerce", format="mixed")
-        if eight.any():
-            parsed[eight] = pd.to_datetime(texts[eight], errors="coerce", format="%Y%m%d")
+        years = years.where(~eight, pd.to_numeric(texts.str[:4], errors="coerce"))
+        wild = (years < MIN_YEAR) | (years > MAX_YEAR)
+        if wild.any():
+            bad = texts[wild].iloc[0]
+            i = int(np.flatnonzero(codes == int(np.flatnonzero(wild.to_numpy())[0]))[0])
+            raise _bad_date(
+                name,
+                column,
+                i,
+                values.iloc[i],
+                f"超出范围 ({MIN_YEAR}–{MAX_YEAR} 年)",
+                f"is out of range ({MIN_YEAR}–{MAX_YEAR}; read as {bad})",
+            )
+        dmy = texts.str.fullmatch(_DMY)
+        parsed = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[ns]")
+        rest = ~eight & ~dmy
+        try:
+            if rest.any():
+                parsed[rest] = pd.to_datetime(texts[rest], errors="coerce", format="mixed")
+            if eight.any():
+                parsed[eight] = pd.to_datetime(texts[eight], errors="coerce", format="%Y%m%d")
+            if dmy.any():
+                fmt = "%d-%m-%Y" if day_first else "%m-%d-%Y"
+                parsed[dmy] = pd.to_datetime(texts[dmy], errors="coerce", format=fmt)
+        except (pd.errors.OutOfBoundsDatetime, OverflowError, ValueError):
+            parsed = pd.Series(
+                [_one_date(t) for t in texts], index=texts.index, dtype="datetime64[ns]"
+            )
         parsed = pd.DatetimeIndex(parsed).normalize()
         out = pd.Series(
             np.where(codes >= 0, parsed.values[np.maximum(codes, 0)], np.datetime64("NaT")),
@@ -138,29 +449,120 @@ def parse_dates(values: pd.Series, column: str, name: str) -> pd.Series:
             f"{name}: 列 '{column}' 第 {_row(i)} 行: 无法识别的日期 {values.iloc[i]!r}, 请写成 "
             f"YYYY-MM-DD (column '{column}', row {_row(i)}: unparseable date)"
         )
+    years = out.dt.year
+    wild = ((years < MIN_YEAR) | (years > MAX_YEAR)).to_numpy()
+    if wild.any():
+        i = int(np.argmax(wild))
+        raise _bad_date(
+            name,
+            column,
+            i,
+            values.iloc[i],
+            f"超出范围 ({MIN_YEAR}–{MAX_YEAR} 年)",
+            f"is out of range ({MIN_YEAR}–{MAX_YEAR})",
+        )
     return out
 
 
-def parse_numbers(values: pd.Series, column: str, name: str) -> tuple[pd.Series, bool]:
+def _one_date(text: str):
+    try:
+        return pd.Timestamp(text)
+    except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
+        return pd.NaT
+
+
+_EURO = re.compile(r"^-?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
+_INF = {"inf", "-inf", "+inf", "infinity", "-infinity", "∞", "#num!", "#div/0!"}
+
+
+def parse_numbers(
+    values: pd.Series, column: str, name: str, warnings: list | None = None
+) -> tuple[pd.Series, bool]:
     """Numbers with thousands separators, currency signs, percent signs and empty cells.
 
-    Returns the numbers (empty cells NaN) and whether the column was written in percent."""
+    Returns the numbers (empty cells NaN) and whether the column was written in percent.
+    Cells a person should look at (European "1.200", infinite, negative) go to ``warnings``;
+    infinite cells are read as empty."""
+    warnings = warnings if warnings is not None else []
     if pd.api.types.is_numeric_dtype(values):
-        return values.astype("float64"), False
-    text = values.astype(str).str.strip()
-    empty = values.isna() | text.isin(EMPTY)
-    percent = text.str.endswith("%")
-    cleaned = text.str.replace(_STRIP, "", regex=True).str.rstrip("%")
-    numbers = pd.to_numeric(cleaned.where(~empty), errors="coerce")
-    bad = numbers.isna() & ~empty
-    if bad.any():
-        i = int(np.argmax(bad.to_numpy()))
-        raise DiagnosisInputError(
-            f"{name}: 列 '{column}' 第 {_row(i)} 行: {values.iloc[i]!r} 不是数字 "
-            f"(column '{column}', row {_row(i)}: not a number)"
+        numbers, percent_any = values.astype("float64"), False
+        text = None
+    else:
+        text = values.astype(str).str.strip()
+        empty = values.isna() | text.isin(EMPTY)
+        percent = text.str.endswith("%")
+        cleaned = text.str.replace(_STRIP, "", regex=True).str.rstrip("%")
+        numbers = pd.to_numeric(cleaned.where(~empty), errors="coerce")
+        inf_text = text.str.casefold().isin(_INF)
+        bad = numbers.isna() & ~empty & ~inf_text
+        if bad.any():
+            i = int(np.argmax(bad.to_numpy()))
+            raise DiagnosisInputError(
+                f"{name}: 列 '{column}' 第 {_row(i)} 行: {values.iloc[i]!r} 不是数字 "
+                f"(column '{column}', row {_row(i)}: not a number)"
+            )
+        numbers = numbers.where(~inf_text, np.inf).where(~percent, numbers / 100)
+        percent_any = bool(percent.any())
+        euro = text.str.fullmatch(_EURO) & ~empty
+        if euro.any():
+            i = int(np.argmax(euro.to_numpy()))
+            warnings.append(
+                _warn(
+                    "european_number",
+                    name,
+                    column,
+                    i,
+                    values.iloc[i],
+                    "像欧洲写法 (点是千位分隔符); 按小数读取为 {n}, 如不对请在 Excel 里改成 1200 这样的写法",
+                    "looks like a European number (dot as thousands separator); read as the "
+                    "decimal {n}; if wrong, write it as 1200",
+                    n=numbers.iloc[i],
+                )
+            )
+    numbers = numbers.astype("float64")
+    infinite = ~np.isfinite(numbers.fillna(0).to_numpy())
+    if infinite.any():
+        i = int(np.argmax(infinite))
+        warnings.append(
+            _warn(
+                "infinite",
+                name,
+                column,
+                i,
+                values.iloc[i],
+                "是无穷大 (共 {k} 个); 按空单元格处理",
+                "is infinite ({k} such cells); read as empty",
+                k=int(infinite.sum()),
+            )
         )
-    numbers = numbers.where(~percent, numbers / 100)
-    return numbers.astype("float64"), bool(percent.any())
+        numbers = numbers.where(np.isfinite(numbers))
+    negative = (numbers < 0).to_numpy()
+    if negative.any():
+        i = int(np.argmax(negative))
+        warnings.append(
+            _warn(
+                "negative",
+                name,
+                column,
+                i,
+                values.iloc[i],
+                "是负数 (共 {k} 个); 这类指标通常不为负, 请确认是退款冲销还是录入错误",
+                "is negative ({k} such cells); this metric is usually not negative: a "
+                "refund reversal or a typo?",
+                k=int(negative.sum()),
+            )
+        )
+    return numbers, percent_any
+
+
+def _warn(code, name, column, i, value, zh, en, **params) -> Warning_:
+    return Warning_(
+        code,
+        Text(
+            f"{name}: 列 '{column}' 第 {_row(i)} 行: {value!r} " + zh.format(**params),
+            f"{name}: column '{column}', row {_row(i)}: {value!r} " + en.format(**params),
+        ),
+    )
 
 
 def _looks_numeric(values: pd.Series) -> bool:
@@ -184,66 +586,174 @@ def _find_date_column(frame: pd.DataFrame, vocab: DimensionVocabulary, name: str
             return col
         if values.dtype == object or pd.api.types.is_string_dtype(values):
             head = values.dropna().astype(str).head(50)
-            parsed = pd.to_datetime(head.str.replace("/", "-"), errors="coerce", format="mixed")
+            parsed = pd.to_datetime(
+                head.str.replace("/", "-"), errors="coerce", format="mixed", dayfirst=False
+            )
             if len(head) and parsed.notna().mean() >= 0.9:
                 return col
     raise DiagnosisInputError(
-        f"{name}: 没有日期列; 请加一列 '日期' 或 'date' (no date column; columns found: "
-        f"{', '.join(map(str, frame.columns))})"
+        f"{name}: 没有日期列; 请加一列 '日期' 或 'date' (找到的列: {', '.join(map(str, frame.columns))})",
+        f"{name}: no date column; add a column '日期' or 'date' (columns found: "
+        f"{', '.join(map(str, frame.columns))})",
     )
 
 
-def load_table(source, metrics: MetricTree, vocab: DimensionVocabulary, sheet=None) -> Table:
-    """Read a metrics file (path, bytes, file-like or DataFrame) into a validated Table."""
+def _code_values(values: pd.Series) -> pd.Series | None:
+    """The column as whole-number codes (3, "003"), or None when it holds other numbers."""
+    if pd.api.types.is_numeric_dtype(values):
+        v = values.dropna()
+        if len(v) and (v == v.round()).all():
+            return values
+        return None
+    text = values.dropna().astype(str).str.strip()
+    text = text[~text.isin(EMPTY)]
+    if len(text) and text.str.fullmatch(r"-?\d+").all():
+        return values
+    return None
+
+
+def _code_text(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype("Int64").astype("string")
+    return values.astype("string").str.strip()
+
+
+def is_code_header(header: str) -> bool:
+    """省份ID, 品类ID, 店铺编号, shop_id, cdn_code: a header that names codes, not amounts."""
+    return bool(_CODE_HEADER.search(str(header).strip()))
+
+
+def load_table(
+    source,
+    metrics: MetricTree,
+    vocab: DimensionVocabulary,
+    sheet=None,
+    dims=(),
+    measures=(),
+) -> Table:
+    """Read a metrics file (path, bytes, file-like or DataFrame) into a validated Table.
+
+    ``dims`` / ``measures``: headers the user says are dimensions / measures (the mapping
+    step's flip, the CLI's --dims / --measures); they win over the guess."""
     if isinstance(source, pd.DataFrame):
         raw, name = source.reset_index(drop=True), "<data>"
+        raw.attrs = dict(source.attrs)
     else:
-        raw, name = read_raw(source, sheet)
+        raw, name = read_raw(source, sheet, metrics, vocab)
+    attrs = dict(raw.attrs)
+    token = _HEADER_ROW.set(int(attrs.get("header_row") or 1))
+    try:
+        return _load_table(raw, name, attrs, metrics, vocab, dims, measures)
+    finally:
+        _HEADER_ROW.reset(token)
+
+
+def _load_table(raw, name, attrs, metrics, vocab, dims, measures) -> Table:
     raw = raw.dropna(how="all")
     raw = raw.loc[:, [not str(c).startswith("Unnamed:") or raw[c].notna().any() for c in raw]]
     raw = raw.reset_index(drop=True)
     if raw.empty:
-        raise DiagnosisInputError(f"{name}: 没有数据行 (no data rows)")
+        raise DiagnosisInputError(f"{name}: 没有数据行", f"{name}: no data rows")
+    force_dim = {str(x).strip() for x in dims}
+    force_measure = {str(x).strip() for x in measures}
+    unknown = (force_dim | force_measure) - {str(c) for c in raw.columns}
+    if unknown:
+        cols = ", ".join(map(str, raw.columns))
+        raise DiagnosisInputError(
+            f"{name}: 没有列 {', '.join(sorted(unknown))} (文件的列: {cols})",
+            f"{name}: no column {', '.join(sorted(unknown))} (the file's columns: {cols})",
+        )
     date_col = _find_date_column(raw, vocab, name)
     out: dict[str, pd.Series] = {DATE: parse_dates(raw[date_col], str(date_col), name)}
     columns: dict[str, str] = {str(date_col): DATE}
-    notes: list[str] = []
-    dims: list[str] = []
-    measures: list[str] = []
+    notes: list[str] = list(attrs.get("notes") or [])
+    warnings: list[Warning_] = list(attrs.get("warnings") or [])
+    dim_cols: dict[str, object] = {}  # dimension name -> column
+    measure_list: list[str] = []
     custom: list[str] = []
+    codes_maybe: list[str] = []  # whole-number custom columns that may be codes
     ratios: dict[str, tuple[pd.Series, bool, str]] = {}
     for col in raw.columns:
         if col == date_col:
             continue
         header = str(col).strip()
-        metric = metrics.resolve(header)
-        dim = None if metric else vocab.resolve(header)
+        metric = None if header in force_dim else metrics.resolve(header)
+        dim = None if metric or header in force_measure else vocab.resolve(header)
+        if header in force_dim and dim is None:
+            dim = header
         if metric and metric in out or dim and dim in out:
             raise DiagnosisInputError(
                 f"{name}: 列 '{header}' 与另一列都表示 '{metric or dim}' "
                 f"(column '{header}' duplicates another column for '{metric or dim}')"
             )
         if metric and metrics[metric].is_ratio:
-            numbers, was_percent = parse_numbers(raw[col], header, name)
+            numbers, was_percent = parse_numbers(raw[col], header, name, warnings)
             ratios[metric] = (numbers, was_percent, header)
             columns[header] = metric
         elif metric:
-            out[metric] = parse_numbers(raw[col], header, name)[0]
-            measures.append(metric)
+            out[metric] = parse_numbers(raw[col], header, name, warnings)[0]
+            measure_list.append(metric)
             columns[header] = metric
-        elif dim or not _looks_numeric(raw[col]):
-            key = dim or header
-            d = vocab.get(key)
-            codes, uniques = pd.factorize(raw[col].astype("string").str.strip().fillna("(空)"))
-            names = [d.canonical_value(u) if d is not None else str(u) for u in uniques]
-            merged, remap = np.unique(np.array(names, dtype=object), return_inverse=True)
-            out[key] = pd.Categorical.from_codes(remap[codes], categories=list(merged))
-            dims.append(key)
-            columns[header] = key
-        else:
-            out[header] = parse_numbers(raw[col], header, name)[0]
+        elif header in force_measure:
+            out[header] = parse_numbers(raw[col], header, name, warnings)[0]
             custom.append(header)
             columns[header] = header
+        elif dim or is_code_header(header) or not _looks_numeric(raw[col]):
+            key = dim or header
+            out[key] = raw[col]
+            dim_cols[key] = col
+            columns[header] = key
+        else:
+            if _code_values(raw[col]) is not None:
+                codes_maybe.append(header)
+            out[header] = parse_numbers(raw[col], header, name, warnings)[0]
+            custom.append(header)
+            columns[header] = header
+    # value shape: several rows share a date and the known dimensions, and a column of whole
+    # numbers tells them apart -> that column is a dimension of codes (cdn=3, 省份ID=11)
+    for header in sorted(codes_maybe, key=lambda h: out[h].nunique()):
+        keys = pd.DataFrame({DATE: out[DATE], **{k: raw[c] for k, c in dim_cols.items()}})
+        if not keys.duplicated().any():
+            break
+        keys[header] = raw[header]
+        if (
+            keys.duplicated().sum()
+            < pd.DataFrame({DATE: out[DATE], **{k: raw[c] for k, c in dim_cols.items()}})
+            .duplicated()
+            .sum()
+        ):
+            del out[header]
+            custom.remove(header)
+            out[header] = raw[header]
+            dim_cols[header] = header
+            notes.append(
+                f"列 '{header}' 是数字编码, 按维度处理 (column '{header}' holds codes: "
+                f"treated as a dimension; flip it in the mapping step if wrong)"
+            )
+    dims_out: list[str] = []
+    value_labels: dict[str, dict[str, str]] = {}
+    dim_labels: dict[str, str] = {}
+    for key, col in dim_cols.items():
+        values = raw[col]
+        text = (
+            _code_text(values)
+            if _code_values(values) is not None
+            else (values.astype("string").str.strip())
+        )
+        codes, uniques = pd.factorize(text.fillna("(空)"))
+        d = vocab.get(key)
+        written = [str(u) for u in uniques]
+        names = [d.canonical_value(u) if d is not None else u for u in written]
+        merged, remap = np.unique(np.array(names, dtype=object), return_inverse=True)
+        out[key] = pd.Categorical.from_codes(remap[codes], categories=list(merged))
+        shown: dict[str, list[str]] = {}
+        for canon, spelled in zip(names, written, strict=True):
+            shown.setdefault(canon, [])
+            if spelled not in shown[canon]:
+                shown[canon].append(spelled)
+        value_labels[key] = {c: "/".join(v) for c, v in shown.items() if v != [c]}
+        dim_labels[key] = (attrs.get("written") or {}).get(str(col), str(col))
+        dims_out.append(key)
     for metric, (numbers, was_percent, header) in ratios.items():
         m = metrics[metric]
         if m.unit == "%" and not was_percent and numbers.max(skipna=True) > 1:
@@ -257,13 +767,14 @@ def load_table(source, metrics: MetricTree, vocab: DimensionVocabulary, sheet=No
             )
             continue
         out[m.numerator] = numbers * out[m.denominator]
-        measures.append(m.numerator)
+        measure_list.append(m.numerator)
         notes.append(
             f"{m.numerator} 由列 '{header}' × {m.denominator} 还原 "
             f"({m.numerator} rebuilt from '{header}' × {m.denominator})"
         )
     frame = pd.DataFrame(out)
-    all_measures = measures + custom
+    frame = frame[[DATE, *dims_out, *measure_list, *custom]]
+    all_measures = measure_list + custom
     if not all_measures:
         raise DiagnosisInputError(
             f"{name}: 没有可识别的指标列 (no measure columns; columns found: "
@@ -273,16 +784,19 @@ def load_table(source, metrics: MetricTree, vocab: DimensionVocabulary, sheet=No
     if empties:
         notes.append(f"{empties} 个空单元格按 0 计 ({empties} empty cells counted as 0)")
         frame[all_measures] = frame[all_measures].fillna(0.0)
-    _check_duplicates(frame, dims, raw, date_col, name)
+    _check_duplicates(frame, dims_out, raw, date_col, name)
     return Table(
         frame=frame,
-        dimensions=dims,
+        dimensions=dims_out,
         measures=all_measures,
         custom=custom,
         freq_days=_frequency(frame[DATE]),
         columns=columns,
         notes=notes,
         source=name,
+        warnings=warnings,
+        dim_labels=dim_labels,
+        value_labels=value_labels,
     )
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from ui.diagnosis import charts, service
 from ui.diagnosis.state import state
-from ui.i18n import t
+from ui.i18n import lang, t
 
 CARDS = 8
 PER_ROW = 4
@@ -116,6 +116,8 @@ def step_changes() -> None:
     st.caption(t("dx.periods", cur=_md(comp.current.label), base=_md(comp.baseline.label)))
     for note in diag.notes:
         st.caption(f"ℹ️ {_md(note)}")
+    for w in diag.table.warnings:
+        st.warning(_md(w.text.get(lang())), icon="⚠️")
     _cards(diag)
     left, right = st.columns(2)
     with left:

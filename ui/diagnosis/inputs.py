@@ -22,7 +22,7 @@ def _error(exc: Exception) -> None:
             t(f"dx.upload_{exc}", mb=service.MAX_UPLOAD_MB, types=", ".join(service.FILE_TYPES))
         )
     elif isinstance(exc, DiagnosisInputError):
-        st.error(t("dx.bad_file", msg=str(exc)))
+        st.error(t("dx.bad_file", msg=exc.message(lang())))
     else:
         st.error(t("dx.unreadable", msg=type(exc).__name__))
 
@@ -174,6 +174,8 @@ def step_mapping() -> None:
     )
     for note in table.notes:
         st.caption(f"ℹ️ {note}")
+    for w in table.warnings:
+        st.warning(w.text.get(lang()), icon="⚠️")
     dates = table.dates
     first, last = dates[0].date(), dates[-1].date()
     default_cur = _default_current(table)

@@ -18,10 +18,11 @@ from kb.diagnosis.engine import DATE, diagnose, load
 from kb.diagnosis.load import read_raw, remap_columns
 from kb.diagnosis.questions import Interview
 from kb.diagnosis.report import checklist_markdown as _checklist
+from kb.importers import limits
 from ui import services
 
 SAMPLES_DIR = REPO_ROOT / "samples"
-MAX_UPLOAD_MB = 20
+MAX_UPLOAD_MB = limits.MAX_FILE_BYTES // 1_000_000  # one size rule for every upload
 FILE_TYPES = ("csv", "xlsx", "xlsm", "txt")
 IGNORE = "__ignore__"
 
