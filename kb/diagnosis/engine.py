@@ -282,10 +282,13 @@ def _follow_up(workspace, metrics, ev, matches, lang) -> list[Question]:
     return out
 
 
-def load(source, workspace, vocab: DimensionVocabulary | None = None) -> Table:
-    """Load and validate a metrics file once (the UI keeps the Table between reruns)."""
+def load(
+    source, workspace, vocab: DimensionVocabulary | None = None, dims=(), measures=()
+) -> Table:
+    """Load and validate a metrics file once (the UI keeps the Table between reruns);
+    ``dims`` / ``measures``: headers the user says are dimensions / measures."""
     vocab = vocab or load_vocabulary(workspace.config.data_file("dimensions.yaml"))
-    return load_table(source, workspace.metrics, vocab)
+    return load_table(source, workspace.metrics, vocab, dims=dims, measures=measures)
 
 
 __all__ = [
