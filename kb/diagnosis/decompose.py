@@ -7,8 +7,10 @@ rather than a chained "replace one factor at a time" split whose result depends 
 Zeros are handled as Ang & Choi suggest: replace them by a tiny positive number, then rescale so
 the sum is exact.
 
-Identities come from the metric tree: GMV = UV × 转化率 × 客单价, ROI = 广告点击转化率 ×
-广告客单价 × 每元点击数, any other `identities:` entry, or — when the KPI has none — the
+Identities come from the metric tree (the first one the file can compute): GMV = UV × 转化率
+× 客单价 (buyer-based with 买家数, orders-based without: the tree is bound to the file first),
+ROI = 广告点击转化率 × 广告客单价 × 每元点击数 (CVR × AOV ÷ CPC) or × 广告点击率 × 每元展现数
+(CTR × CVR × AOV ÷ CPM/1000), any other `identities:` entry, or — when the KPI has none — the
 two-factor identity K = denominator × (K / denominator) of a ratio built on K (PV = UV ×
 人均浏览量), or for a ratio KPI K = numerator / denominator.
 """
@@ -69,7 +71,7 @@ def value_of(metrics: MetricTree, name: str, sums) -> float:
     m = metrics.metrics.get(name)
     if m is not None and m.is_ratio:
         den = float(sums[m.denominator])
-        return float(sums[m.numerator]) / den if den else math.nan
+        return float(sums[m.numerator]) / den * m.scale if den else math.nan
     return float(sums[name])
 
 

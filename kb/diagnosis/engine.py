@@ -66,7 +66,7 @@ class Diagnosis:
         m = self.table_metrics.metrics.get(self.kpi)
         if m is not None and m.is_ratio:
             den = grid[m.denominator].where(grid[m.denominator] != 0)
-            values = grid[m.numerator] / den
+            values = grid[m.numerator] / den * m.scale
         else:
             values = grid[self.kpi]
         c, b = self.comparison.current, self.comparison.baseline
@@ -143,6 +143,20 @@ class Diagnosis:
             "questions": [q.to_json() for q in self.questions],
             "columns": self.table.columns,
             "notes": self.notes,
+            "definitions": {
+                m.name: {
+                    "numerator": m.numerator,
+                    "denominator": m.denominator,
+                    "fallback": m.uses_fallback,
+                }
+                for m in (self.table_metrics.metrics.get(k) for k in self.movements)
+                if m is not None and m.is_ratio
+            },
+            "distinct": [
+                k
+                for k in self.table.measures
+                if k in self.table_metrics.metrics and self.table_metrics[k].distinct
+            ],
             "warnings": [w.to_json(lang) for w in self.table.warnings],
             "labels": {
                 "dimensions": self.table.dim_labels,
@@ -166,9 +180,14 @@ def pick_kpi(metrics: MetricTree, table: Table, kpi: str | None) -> str:
             raise DiagnosisInputError(f"--kpi {kpi}: 不是已知指标 (unknown metric)")
         missing = [x for x in needed_inputs(metrics, name) if x not in have]
         if missing:
+            m = metrics.metrics.get(name)
+            alt = [x for x in (m.fallback or ()) if x not in have] if m is not None else []
+            alt = [x for x in alt if x not in missing]
+            also = f" (或 {', '.join(alt)})" if alt else ""
             raise DiagnosisInputError(
-                f"{table.source}: 无法计算 {name}: 缺少列 {', '.join(missing)} "
-                f"(cannot compute {name}: missing input columns {', '.join(missing)})"
+                f"{table.source}: 无法计算 {name}: 缺少列 {', '.join(missing)}{also} "
+                f"(cannot compute {name}: missing input columns {', '.join(missing)}"
+                + (f" or {', '.join(alt)})" if alt else ")")
             )
         return name
     for name in AUTO_KPIS:
@@ -189,9 +208,10 @@ def diagnose(
     vocab: DimensionVocabulary | None = None,
 ) -> Diagnosis:
     """Diagnose a metrics file (path, bytes, file-like, DataFrame or loaded Table)."""
-    metrics = workspace.metrics
     vocab = vocab or load_vocabulary(workspace.config.data_file("dimensions.yaml"))
-    table = source if isinstance(source, Table) else load_table(source, metrics, vocab)
+    table = source if isinstance(source, Table) else load_table(source, workspace.metrics, vocab)
+    # ratios as this file can compute them (客单价 ÷ 订单数 when it has no 买家数)
+    metrics, fallbacks = workspace.metrics.bind(table.measures)
     kpi = pick_kpi(metrics, table, kpi)
     comparison = choose(table.dates, table.freq_days, current, baseline)
     targets = {metrics.resolve(k) or k: v for k, v in (targets or {}).items()}
@@ -214,7 +234,8 @@ def diagnose(
         docs = linked_documents(workspace.collection(), matches)
     except Exception:  # noqa: BLE001 - a broken document must not stop a diagnosis
         docs = []
-    notes = list(table.notes)
+    notes = list(table.notes) + definition_notes(workspace.metrics, fallbacks)
+    notes += distinct_notes(metrics, table, comparison)
     if comparison.note:
         notes.append(comparison.note)
     if moves[kpi].significant is None:
@@ -239,6 +260,48 @@ def diagnose(
         focus_drill=focus_drill,
         vocab=vocab,
     )
+
+
+def definition_notes(metrics: MetricTree, fallbacks) -> list[str]:
+    """Which definition a ratio used when the file lacked the back office's inputs."""
+    out = []
+    for m in fallbacks:
+        first = metrics[m.name]
+        out.append(
+            f"{m.zh} 按 {_zh(metrics, m.numerator)} ÷ {_zh(metrics, m.denominator)} 计算: 文件没有 "
+            f"{_zh(metrics, first.numerator if first.numerator != m.numerator else first.denominator)}"
+            f", 不是后台的买家口径 ({m.en} computed as {m.numerator} / {m.denominator}: the file "
+            f"has no {first.numerator if first.numerator != m.numerator else first.denominator})"
+        )
+    return out
+
+
+def _zh(metrics: MetricTree, name: str) -> str:
+    return metrics[name].zh if name in metrics else name
+
+
+def distinct_notes(metrics: MetricTree, table: Table, comparison) -> list[str]:
+    """Distinct counts summed over days (or segments) are person-days, not the back office's
+    de-duplicated figure for the period; both periods are summed the same way."""
+    summed = [m for m in table.measures if m in metrics.metrics and metrics[m].distinct]
+    several_days = comparison.current.days > table.freq_days
+    if not summed or not (several_days or table.dimensions):
+        return []
+    names = "、".join(metrics[m].zh for m in summed)
+    over = "每日" if table.freq_days == 1 else "每周"
+    note = (
+        f"{names} 是去重人数: 本次按{over}行{'和维度' if table.dimensions else ''}相加, 得到的是"
+        f"{over}人数之和 (人次), 不是后台按整个时期去重的数字; 两个时期用同样的方法相加, 比较仍然一致 "
+        f"({', '.join(summed)}: distinct counts summed over rows: a sum of "
+        f"{'daily' if table.freq_days == 1 else 'weekly'} people, not the back office's "
+        f"de-duplicated figure; both periods are summed the same way)"
+    )
+    if comparison.current.days != comparison.baseline.days:
+        note += (
+            "; 两个时期天数不同, 去重人数按天数折算只是近似 (periods differ in length: scaling a "
+            "distinct count is approximate)"
+        )
+    return [note]
 
 
 def subset(table: Table, segment: dict[str, str]) -> Table:

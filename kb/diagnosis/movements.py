@@ -78,8 +78,17 @@ def _num(value, digits: int = 6):
 
 
 def available_ratios(metrics: MetricTree, measures) -> list[str]:
+    """Ratios the file can compute, one per definition: when 客单价 falls back to ÷ 订单数 it
+    equals 笔单价, and the first (the one problem signatures name) is kept."""
     have = set(measures)
-    return [m.name for m in metrics.ratios() if m.numerator in have and m.denominator in have]
+    seen: set[tuple] = set()
+    out = []
+    for m in metrics.ratios():
+        key = (m.numerator, m.denominator, m.scale)
+        if m.numerator in have and m.denominator in have and key not in seen:
+            seen.add(key)
+            out.append(m.name)
+    return out
 
 
 def grid_totals(table: Table) -> pd.DataFrame:
@@ -145,8 +154,8 @@ def compute_movements(
         out[name] = _movement(name, m, kind, cur[name], base[name], hist, centred)
     for name in available_ratios(metrics, table.measures):
         m = metrics[name]
-        c = _ratio(cur[m.numerator], cur[m.denominator])
-        b = _ratio(base[m.numerator], base[m.denominator])
+        c = _ratio(cur[m.numerator], cur[m.denominator]) * m.scale
+        b = _ratio(base[m.numerator], base[m.denominator]) * m.scale
         hist = history_changes(grid[m.numerator], grid[m.denominator], window, lag, before)
         out[name] = _movement(name, m, "ratio", c, b, hist, centred)
     for name, value in targets.items():

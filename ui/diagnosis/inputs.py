@@ -264,10 +264,12 @@ def _kpi_options(table) -> list[str]:
     from kb.diagnosis.engine import pick_kpi
     from ui import services
 
-    metrics = services.workspace().metrics
+    from kb.diagnosis.movements import available_ratios
+
+    # as this file can compute them: 客单价 ÷ 订单数 when it has no 买家数
+    metrics, _ = services.workspace().metrics.bind(table.measures)
     auto = pick_kpi(metrics, table, None)
-    have = set(table.measures)
-    ratios = [m.name for m in metrics.ratios() if m.numerator in have and m.denominator in have]
+    ratios = available_ratios(metrics, table.measures)
     return list(dict.fromkeys([auto, *table.measures, *ratios]))
 
 
