@@ -262,9 +262,8 @@ def _default_current(table) -> tuple[dt.date, dt.date]:
 
 def _kpi_options(table) -> list[str]:
     from kb.diagnosis.engine import pick_kpi
-    from ui import services
-
     from kb.diagnosis.movements import available_ratios
+    from ui import services
 
     # as this file can compute them: 客单价 ÷ 订单数 when it has no 买家数
     metrics, _ = services.workspace().metrics.bind(table.measures)
