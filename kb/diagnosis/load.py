@@ -204,6 +204,38 @@ def _decode_head(data: bytes) -> tuple[str, str]:
     return "", ""
 
 
+def _text_header(header: str, vocab) -> bool:
+    if is_code_header(header):
+        return True
+    return vocab is not None and (vocab.is_date(header) or vocab.resolve(header) is not None)
+
+
+def _european_head(data, encoding, skipped, headers, frame, name, warnings) -> None:
+    """Columns the parser read as decimals although the file wrote "1.200" (a European
+    thousands separator): the first rows as text tell, and the file writes all numbers alike."""
+    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    if not floats:
+        return
+    head = pd.read_csv(
+        io.BytesIO(data),
+        encoding=encoding,
+        skiprows=skipped + 1,
+        header=None,
+        names=headers,
+        nrows=2000,
+        dtype=str,
+        keep_default_na=False,
+    )
+    token = _HEADER_ROW.set(skipped + 1)
+    try:
+        for col in floats:
+            hits = head[col].str.strip().str.fullmatch(_EURO).to_numpy(dtype=bool)
+            if hits.any():
+                _euro_warning(warnings, head[col], frame[col], np.argmax(hits), name, str(col))
+    finally:
+        _HEADER_ROW.reset(token)
+
+
 def _parser_message(exc: Exception, name: str, header_line: int) -> DiagnosisInputError:
     found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
     if found:
@@ -285,6 +317,9 @@ def read_raw(source, sheet=None, metrics=None, vocab=None) -> tuple[pd.DataFrame
         rows = list(csv.reader(lines))
         skipped = find_header_row(rows, known)
         headers = _dedupe_headers(rows[skipped] if rows else [], name, warnings)
+        # numbers are left to the C parser (fast); dates, dimensions and codes stay text so
+        # that 003 stays 003
+        text = {h: str for h in headers if _text_header(h, vocab)}
         frame = None
         for enc in dict.fromkeys((encoding, "gb18030")):
             try:
@@ -296,8 +331,9 @@ def read_raw(source, sheet=None, metrics=None, vocab=None) -> tuple[pd.DataFrame
                     names=headers,
                     nrows=limits.MAX_TABLE_ROWS + 1,
                     low_memory=False,
-                    dtype=str,
+                    dtype=text or None,
                     keep_default_na=False,
+                    na_values=[""],
                     skip_blank_lines=True,
                 )
                 break
@@ -313,7 +349,7 @@ def read_raw(source, sheet=None, metrics=None, vocab=None) -> tuple[pd.DataFrame
                 f"{name}: 文件编码无法识别, 请另存为 UTF-8",
                 f"{name}: unknown text encoding; save the file as UTF-8",
             )
-        frame = frame.replace("", np.nan)
+        _european_head(data, enc, skipped, headers, frame, name, warnings)
     if len(frame) > limits.MAX_TABLE_ROWS:
         raise _too_big(name, f"> {limits.MAX_TABLE_ROWS:,} 行 / rows")
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -358,7 +394,9 @@ def _bad_date(name: str, column: str, i: int, value, why_zh: str, why_en: str):
     )
 
 
-def _day_first(texts: pd.Series, column: str, name: str, values: pd.Series) -> bool | None:
+def _day_first(
+    texts: pd.Series, column: str, name: str, values: pd.Series, codes: np.ndarray
+) -> bool | None:
     """For dd/mm/yyyy vs mm/dd/yyyy: a first number over 12 means day first, a second number
     over 12 month first; None when no date is written that way. Both, or neither with the
     first two numbers different, is ambiguous: ask rather than guess."""
@@ -370,16 +408,7 @@ def _day_first(texts: pd.Series, column: str, name: str, values: pd.Series) -> b
     day_first, month_first = bool((first > 12).any()), bool((second > 12).any())
     if day_first != month_first:
         return day_first
-    example = texts[parts.index[0]]
-    i = (
-        int(
-            np.flatnonzero(
-                values.astype(str).str.strip().str.replace(r"[/.]", "-", regex=True) == example
-            )[0]
-        )
-        if example is not None
-        else 0
-    )
+    i = int(np.flatnonzero(codes == parts.index[0])[0])
     if day_first and month_first:
         why = ("既有 日/月/年 又有 月/日/年 的写法", "mixes day/month/year and month/day/year")
     elif (first == second).all():
@@ -401,12 +430,14 @@ def parse_dates(values: pd.Series, column: str, name: str) -> pd.Series:
         out = values.dt.normalize()
         missing = out.isna()
     else:
-        objs = values.map(lambda v: v.strftime("%Y-%m-%d") if hasattr(v, "strftime") else v)
-        codes, uniques = pd.factorize(objs.astype(str).str.strip(), use_na_sentinel=True)
-        texts = pd.Series(uniques, dtype=object)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)  # distinct cells only
+        texts = pd.Series(
+            [u.strftime("%Y-%m-%d") if hasattr(u, "strftime") else str(u) for u in uniques],
+            dtype=object,
+        ).str.strip()
         texts = texts.str.replace(_CN_DATE, r"\1-\2-\3", regex=True)
         texts = texts.str.replace(r"[/.]", "-", regex=True)
-        day_first = _day_first(texts, column, name, objs)
+        day_first = _day_first(texts, column, name, values, codes)
         years = pd.to_numeric(texts.str.extract(r"(?:^|-)(\d{4})(?:-|$)")[0], errors="coerce")
         eight = texts.str.fullmatch(r"\d{8}")
         years = years.where(~eight, pd.to_numeric(texts.str[:4], errors="coerce"))
@@ -484,41 +515,44 @@ def parse_numbers(
     Cells a person should look at (European "1.200", infinite, negative) go to ``warnings``;
     infinite cells are read as empty."""
     warnings = warnings if warnings is not None else []
+    percent_any = False
     if pd.api.types.is_numeric_dtype(values):
-        numbers, percent_any = values.astype("float64"), False
-        text = None
+        numbers = values.astype("float64")
     else:
-        text = values.astype(str).str.strip()
-        empty = values.isna() | text.isin(EMPTY)
-        percent = text.str.endswith("%")
-        cleaned = text.str.replace(_STRIP, "", regex=True).str.rstrip("%")
-        numbers = pd.to_numeric(cleaned.where(~empty), errors="coerce")
-        inf_text = text.str.casefold().isin(_INF)
-        bad = numbers.isna() & ~empty & ~inf_text
-        if bad.any():
-            i = int(np.argmax(bad.to_numpy()))
-            raise DiagnosisInputError(
-                f"{name}: 列 '{column}' 第 {_row(i)} 行: {values.iloc[i]!r} 不是数字 "
-                f"(column '{column}', row {_row(i)}: not a number)"
-            )
-        numbers = numbers.where(~inf_text, np.inf).where(~percent, numbers / 100)
-        percent_any = bool(percent.any())
-        euro = text.str.fullmatch(_EURO) & ~empty
-        if euro.any():
-            i = int(np.argmax(euro.to_numpy()))
-            warnings.append(
-                _warn(
-                    "european_number",
-                    name,
-                    column,
-                    i,
-                    values.iloc[i],
-                    "像欧洲写法 (点是千位分隔符); 按小数读取为 {n}, 如不对请在 Excel 里改成 1200 这样的写法",
-                    "looks like a European number (dot as thousands separator); read as the "
-                    "decimal {n}; if wrong, write it as 1200",
-                    n=numbers.iloc[i],
+        # plain numbers in C; only the cells that fail (1,200 / ¥30 / 3% / -) go through text
+        numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+        failed = (numbers.isna() & values.notna()).to_numpy()
+        if failed.any():
+            at = np.flatnonzero(failed)
+            text = values[failed].astype(str).str.strip()
+            empty = text.isin(EMPTY)
+            percent = text.str.endswith("%")
+            cleaned = text.str.replace(_STRIP, "", regex=True).str.rstrip("%")
+            parsed = pd.to_numeric(cleaned.where(~empty), errors="coerce")
+            inf_text = text.str.casefold().isin(_INF)
+            bad = (parsed.isna() & ~empty & ~inf_text).to_numpy()
+            if bad.any():
+                i = int(at[int(np.argmax(bad))])
+                raise DiagnosisInputError(
+                    f"{name}: 列 '{column}' 第 {_row(i)} 行: {values.iloc[i]!r} 不是数字 "
+                    f"(column '{column}', row {_row(i)}: not a number)"
                 )
-            )
+            parsed = parsed.where(~inf_text, np.inf).where(~percent, parsed / 100)
+            numbers.iloc[at] = parsed.to_numpy(dtype="float64")
+            percent_any = bool(percent.any())
+            euro = text.str.fullmatch(_EURO).to_numpy()
+            if euro.any():
+                _euro_warning(warnings, values, numbers, at[euro][0], name, column)
+        # "1.200" parses as 1.2: a fraction under 1000 is worth a look. A European file writes
+        # every number that way, so the first few thousand such cells are enough to tell.
+        v = numbers.to_numpy(dtype="float64")
+        with np.errstate(invalid="ignore"):
+            maybe = (np.abs(v) < 1000) & (np.round(v) != v)
+        if maybe.any():
+            where = np.flatnonzero(maybe)[:2000]
+            hits = values.iloc[where].astype(str).str.strip().str.fullmatch(_EURO).to_numpy()
+            if hits.any():
+                _euro_warning(warnings, values, numbers, where[hits][0], name, column)
     numbers = numbers.astype("float64")
     infinite = ~np.isfinite(numbers.fillna(0).to_numpy())
     if infinite.any():
@@ -553,6 +587,24 @@ def parse_numbers(
             )
         )
     return numbers, percent_any
+
+
+def _euro_warning(warnings, values, numbers, i, name, column) -> None:
+    if any(w.code == "european_number" and f"'{column}'" in w.text.zh for w in warnings):
+        return
+    warnings.append(
+        _warn(
+            "european_number",
+            name,
+            column,
+            int(i),
+            values.iloc[int(i)],
+            "像欧洲写法 (点是千位分隔符); 按小数读取为 {n}, 如不对请在 Excel 里改成 1200 这样的写法",
+            "looks like a European number (dot as thousands separator); read as the "
+            "decimal {n}; if wrong, write it as 1200",
+            n=numbers.iloc[int(i)],
+        )
+    )
 
 
 def _warn(code, name, column, i, value, zh, en, **params) -> Warning_:
@@ -600,16 +652,16 @@ def _find_date_column(frame: pd.DataFrame, vocab: DimensionVocabulary, name: str
 
 def _code_values(values: pd.Series) -> pd.Series | None:
     """The column as whole-number codes (3, "003"), or None when it holds other numbers."""
-    if pd.api.types.is_numeric_dtype(values):
-        v = values.dropna()
-        if len(v) and (v == v.round()).all():
-            return values
+    v = values.dropna()
+    if not len(v):
         return None
-    text = values.dropna().astype(str).str.strip()
-    text = text[~text.isin(EMPTY)]
-    if len(text) and text.str.fullmatch(r"-?\d+").all():
-        return values
-    return None
+    if not pd.api.types.is_numeric_dtype(v):
+        if not str(v.iloc[0]).strip().lstrip("-").isdigit():
+            return None
+        v = pd.to_numeric(v, errors="coerce")
+        if v.isna().any():
+            return None
+    return values if bool((v == np.round(v)).all()) else None
 
 
 def _code_text(values: pd.Series) -> pd.Series:
@@ -735,12 +787,11 @@ def _load_table(raw, name, attrs, metrics, vocab, dims, measures) -> Table:
     dim_labels: dict[str, str] = {}
     for key, col in dim_cols.items():
         values = raw[col]
-        text = (
-            _code_text(values)
-            if _code_values(values) is not None
-            else (values.astype("string").str.strip())
-        )
-        codes, uniques = pd.factorize(text.fillna("(空)"))
+        raw_codes, raw_uniques = pd.factorize(values, use_na_sentinel=True)  # distinct cells
+        uniq = pd.Series(raw_uniques)
+        uniq = _code_text(uniq) if _code_values(uniq) is not None else uniq.astype("string")
+        spelled = [str(u).strip() for u in uniq.fillna("(空)")] + ["(空)"]
+        codes, uniques = pd.factorize(np.array(spelled, dtype=object)[raw_codes])
         d = vocab.get(key)
         written = [str(u) for u in uniques]
         names = [d.canonical_value(u) if d is not None else u for u in written]
