@@ -110,13 +110,15 @@ HEAD_ROWS = 30  # title lines an export may have before its header row
 _CODE_HEADER = re.compile(r"(?i)(?:^|[\s_\-])(?:id|code|no)$|id$|编号$|代码$|编码$|序号$|ID$")
 
 
-def _too_big(name: str, what: str) -> DiagnosisInputError:
+def _too_big(name: str, zh: str, en: str | None = None) -> DiagnosisInputError:
     mb = limits.MAX_FILE_BYTES // 1_000_000
+    unpacked = limits.MAX_UNPACKED_BYTES // 1_000_000
     return DiagnosisInputError(
-        f"{name}: 文件太大 ({what}); 上限 {mb} MB、{limits.MAX_TABLE_ROWS:,} 行。请按日期或维度"
-        f"汇总后再上传, 或只导出需要的日期范围",
-        f"{name}: file too large ({what}); the limit is {mb} MB and {limits.MAX_TABLE_ROWS:,} "
-        f"rows. Aggregate by date or dimension first, or export only the dates you need",
+        f"{name}: 文件太大 ({zh}); 上限 {mb} MB (Excel 解压后 {unpacked} MB)、"
+        f"{limits.MAX_TABLE_ROWS:,} 行。请按日期或维度汇总后再上传, 或只导出需要的日期范围",
+        f"{name}: file too large ({en or zh}); the limit is {mb} MB ({unpacked} MB unpacked for "
+        f"Excel) and {limits.MAX_TABLE_ROWS:,} rows. Aggregate by date or dimension first, or "
+        f"export only the dates you need",
     )
 
 
@@ -133,7 +135,7 @@ def _check_xlsx(data: bytes, name: str) -> None:
         ) from None
     total = sum(i.file_size for i in infos)
     if total > limits.MAX_UNPACKED_BYTES or len(infos) > 10_000:
-        raise _too_big(name, f"解压后 {total / 1e6:,.0f} MB / unpacks to {total / 1e6:,.0f} MB")
+        raise _too_big(name, f"解压后 {total / 1e6:,.0f} MB", f"unpacks to {total / 1e6:,.0f} MB")
 
 
 def _known_header(metrics: MetricTree | None, vocab: DimensionVocabulary | None):
@@ -351,7 +353,9 @@ def read_raw(source, sheet=None, metrics=None, vocab=None) -> tuple[pd.DataFrame
             )
         _european_head(data, enc, skipped, headers, frame, name, warnings)
     if len(frame) > limits.MAX_TABLE_ROWS:
-        raise _too_big(name, f"> {limits.MAX_TABLE_ROWS:,} 行 / rows")
+        raise _too_big(
+            name, f"超过 {limits.MAX_TABLE_ROWS:,} 行", f"over {limits.MAX_TABLE_ROWS:,} rows"
+        )
     frame.columns = [str(c).strip() for c in frame.columns]
     notes = []
     if skipped:
