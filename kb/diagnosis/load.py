@@ -381,8 +381,8 @@ def remap_columns(
     if len(dups):
         sources = [str(c) for c in keep if mapping.get(str(c), str(c)) == dups[0]]
         raise DiagnosisInputError(
-            f"{name}: 列 {', '.join(sources)} 都映射到了 '{dups[0]}', 请只保留一列 "
-            f"(columns {', '.join(sources)} are all mapped to '{dups[0]}'; keep one)"
+            f"{name}: 列 {', '.join(sources)} 都映射到了 '{dups[0]}', 请只保留一列",
+            f"{name}: columns {', '.join(sources)} are all mapped to '{dups[0]}'; keep one",
         )
     return renamed
 
@@ -482,7 +482,9 @@ def parse_dates(values: pd.Series, column: str, name: str) -> pd.Series:
         i = int(np.argmax(missing.to_numpy()))
         raise DiagnosisInputError(
             f"{name}: 列 '{column}' 第 {_row(i)} 行: 无法识别的日期 {values.iloc[i]!r}, 请写成 "
-            f"YYYY-MM-DD (column '{column}', row {_row(i)}: unparseable date)"
+            f"YYYY-MM-DD",
+            f"{name}: column '{column}', row {_row(i)}: unparseable date {values.iloc[i]!r}; "
+            f"write YYYY-MM-DD",
         )
     years = out.dt.year
     wild = ((years < MIN_YEAR) | (years > MAX_YEAR)).to_numpy()
@@ -538,8 +540,8 @@ def parse_numbers(
             if bad.any():
                 i = int(at[int(np.argmax(bad))])
                 raise DiagnosisInputError(
-                    f"{name}: 列 '{column}' 第 {_row(i)} 行: {values.iloc[i]!r} 不是数字 "
-                    f"(column '{column}', row {_row(i)}: not a number)"
+                    f"{name}: 列 '{column}' 第 {_row(i)} 行: {values.iloc[i]!r} 不是数字",
+                    f"{name}: column '{column}', row {_row(i)}: {values.iloc[i]!r} is not a number",
                 )
             parsed = parsed.where(~inf_text, np.inf).where(~percent, parsed / 100)
             numbers.iloc[at] = parsed.to_numpy(dtype="float64")
@@ -739,8 +741,9 @@ def _load_table(raw, name, attrs, metrics, vocab, dims, measures) -> Table:
             dim = header
         if metric and metric in out or dim and dim in out:
             raise DiagnosisInputError(
-                f"{name}: 列 '{header}' 与另一列都表示 '{metric or dim}' "
-                f"(column '{header}' duplicates another column for '{metric or dim}')"
+                f"{name}: 列 '{header}' 与另一列都表示 '{metric or dim}', 请只保留一列",
+                f"{name}: column '{header}' duplicates another column for '{metric or dim}'; "
+                f"keep one",
             )
         if metric and metrics[metric].is_ratio:
             numbers, was_percent = parse_numbers(raw[col], header, name, warnings)
@@ -832,8 +835,10 @@ def _load_table(raw, name, attrs, metrics, vocab, dims, measures) -> Table:
     all_measures = measure_list + custom
     if not all_measures:
         raise DiagnosisInputError(
-            f"{name}: 没有可识别的指标列 (no measure columns; columns found: "
-            f"{', '.join(map(str, raw.columns))})"
+            f"{name}: 没有可识别的指标列 (找到的列: {', '.join(map(str, raw.columns))}); "
+            f"可在列映射里把列指定为指标",
+            f"{name}: no measure columns (columns found: {', '.join(map(str, raw.columns))}); "
+            f"map a column to a measure in the mapping step",
         )
     empties = int(frame[all_measures].isna().sum().sum())
     if empties:
@@ -863,11 +868,13 @@ def _check_duplicates(frame: pd.DataFrame, dims: list[str], raw, date_col, name:
     rows = np.flatnonzero(dup)
     first = rows[0]
     same = rows[(frame.iloc[rows][keys] == frame.iloc[first][keys]).all(axis=1).to_numpy()]
-    where = ", ".join(f"{k}={frame.iloc[first][k]}" for k in dims) or "无维度 (no dimensions)"
+    where = ", ".join(f"{k}={frame.iloc[first][k]}" for k in dims) or "-"
     raise DiagnosisInputError(
         f"{name}: 第 {_row(same[0])} 行和第 {_row(same[1])} 行重复: 同一日期 "
-        f"{raw[date_col].iloc[first]} 和维度 ({where}) 出现两次; 请合并或加一列区分 "
-        f"(rows {_row(same[0])} and {_row(same[1])} repeat the same date and dimensions)"
+        f"{raw[date_col].iloc[first]} 和维度 ({where}) 出现两次; 请合并或加一列区分",
+        f"{name}: rows {_row(same[0])} and {_row(same[1])} repeat the same date "
+        f"{raw[date_col].iloc[first]} and dimensions ({where}); merge them or add a column "
+        f"that tells them apart",
     )
 
 
