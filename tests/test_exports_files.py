@@ -15,7 +15,7 @@ from test_app_diagnose import wizard  # noqa: F401 - the wizard fixture
 
 from kb.diagnosis import cli
 from kb.diagnosis.engine import diagnose, load
-from kb.diagnosis.load import DiagnosisInputError, find_header_row
+from kb.diagnosis.load import DiagnosisInputError, find_header_row, is_code_header
 from kb.diagnosis.report import summary
 from kb.workspace import Workspace
 
@@ -175,3 +175,21 @@ def test_upload_mapping_step_flips_a_code_column(wizard):  # noqa: F811
 def test_a_frame_source_still_loads(ws):
     frame = pd.DataFrame({"date": ["2026-03-01", "2026-03-02"], "uv": [1, 2]})
     assert load(frame, ws).measures == ["UV"]
+
+
+@pytest.mark.parametrize(
+    ("header", "code"),
+    [("省份ID", True), ("店铺编号", True), ("shop_id", True), ("shopId", True)]
+    + [("paid", False), ("PAID", False), ("valid", False), ("cdn", False), ("订单数", False)],
+)
+def test_code_headers_are_told_by_their_last_word(header, code):
+    assert is_code_header(header) is code
+
+
+def test_repeated_rows_stay_an_error_when_no_code_column_explains_them(ws):
+    lines = ["日期,渠道,访客数,单量"]
+    for i in range(14):
+        day = dt.date(2026, 3, 1) + dt.timedelta(i)
+        lines += [f"{day},抖音,1000,{30 + i}", f"{day},抖音,1000,{60 + i}"]  # exported twice
+    with pytest.raises(DiagnosisInputError, match="第 2 行和第 3 行重复"):
+        load(("\n".join(lines) + "\n").encode(), ws)

@@ -107,7 +107,11 @@ def _row(i: int) -> int:
 
 
 HEAD_ROWS = 30  # title lines an export may have before its header row
-_CODE_HEADER = re.compile(r"(?i)(?:^|[\s_\-])(?:id|code|no)$|id$|编号$|代码$|编码$|序号$|ID$")
+# 省份ID, 店铺编号, 品类代码, shop_id, cdn code, shopId — not "paid" or "valid"
+_CODE_HEADER = re.compile(
+    r"(?:^|[\s_\-])(?:id|ID|Id|code|CODE|Code|no|NO)$|[\u4e00-\u9fff](?:ID|Id|id)$|[a-z0-9]Id$"
+    r"|编号$|代码$|编码$"
+)
 
 
 def _too_big(name: str, zh: str, en: str | None = None) -> DiagnosisInputError:
@@ -670,6 +674,15 @@ def _code_values(values: pd.Series) -> pd.Series | None:
     return values if bool((v == np.round(v)).all()) else None
 
 
+def _repeats_across_dates(dates: pd.Series, values: pd.Series) -> bool:
+    """Codes look like a few values that come back date after date (cdn 1, 2, 3 every day);
+    a count such as 订单数 takes many values that each appear on a few dates."""
+    pairs = pd.DataFrame({"d": dates, "v": values}).drop_duplicates()
+    per_value = pairs.groupby("v")["d"].nunique()
+    n_dates = pairs["d"].nunique()
+    return len(per_value) <= 1000 and float(per_value.median()) >= max(2, 0.5 * n_dates)
+
+
 def _code_text(values: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(values):
         return values.astype("Int64").astype("string")
@@ -772,15 +785,13 @@ def _load_table(raw, name, attrs, metrics, vocab, dims, measures) -> Table:
     # numbers tells them apart -> that column is a dimension of codes (cdn=3, 省份ID=11)
     for header in sorted(codes_maybe, key=lambda h: out[h].nunique()):
         keys = pd.DataFrame({DATE: out[DATE], **{k: raw[c] for k, c in dim_cols.items()}})
-        if not keys.duplicated().any():
+        before = int(keys.duplicated().sum())
+        if not before:
             break
+        if not _repeats_across_dates(out[DATE], out[header]):
+            continue
         keys[header] = raw[header]
-        if (
-            keys.duplicated().sum()
-            < pd.DataFrame({DATE: out[DATE], **{k: raw[c] for k, c in dim_cols.items()}})
-            .duplicated()
-            .sum()
-        ):
+        if int(keys.duplicated().sum()) < before:
             del out[header]
             custom.remove(header)
             out[header] = raw[header]
