@@ -69,7 +69,7 @@ def test_with_buyers_the_back_office_definitions_are_used(ws):
         "denominator": "UV",
         "fallback": False,
     }
-    assert not any("按" in n and "计算: 文件没有" in n for n in result.notes)
+    assert not any("按" in n and "计算: 文件没有" in n for n in result.notes_in("zh"))
 
 
 def test_with_only_orders_the_result_says_orders_based(ws):
@@ -79,12 +79,12 @@ def test_with_only_orders_the_result_says_orders_based(ws):
     out = result.to_json()
     assert out["definitions"]["客单价"]["denominator"] == "订单数"
     assert out["definitions"]["客单价"]["fallback"] is True
-    assert any("客单价 按 销售额 ÷ 支付订单数 计算: 文件没有 支付买家数" in n for n in result.notes)
+    assert any("客单价 按 销售额 ÷ 支付订单数 计算: 文件没有 支付买家数" in n for n in result.notes_in("zh"))
 
 
 def test_summed_distinct_counts_are_called_a_sum_of_daily_people(ws):
     result = diagnose(shop(buyers=True), ws)
-    note = next(n for n in result.notes if "去重人数" in n)
+    note = next(n for n in result.notes_in("zh") if "去重人数" in n)
     assert "访客数" in note and "支付买家数" in note and "人次" in note
     assert set(result.to_json()["distinct"]) == {"UV", "买家数"}
 
@@ -156,3 +156,10 @@ def test_kb_check_rejects_a_metric_that_mixes_units(tmp_path):
     )
     assert proc.returncode != 0
     assert "UV价值" in proc.stdout + proc.stderr and "unit '%'" in proc.stdout + proc.stderr
+
+
+def test_notes_come_in_the_language_asked_for(ws):
+    result = diagnose(shop(buyers=False), ws)
+    en = " ".join(result.to_json("en")["notes"])
+    assert "computed as Sales (GMV) / Paid orders" in en and "distinct people" in en
+    assert "客单价 按" not in en

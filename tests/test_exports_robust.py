@@ -126,9 +126,10 @@ def test_odd_cells_are_accepted_with_warnings(ws, capsys, tmp_path):
     assert code == 0
     import json
 
-    warnings = json.loads(out)["warnings"]
-    assert {w["code"] for w in warnings} == codes
-    assert all("列" not in w["message"] for w in warnings)
+    data = json.loads(out)
+    assert {w["code"] for w in data["file_warnings"]} == codes
+    assert all("列" not in w["message"] for w in data["file_warnings"])
+    assert len(data["warnings"]) == 4 and all("column" in w for w in data["warnings"])
 
 
 def _bomb(size: int) -> bytes:
@@ -180,4 +181,6 @@ def test_a_ragged_csv_gets_a_plain_message_not_the_parsers(ws):
 def test_diagnose_result_carries_warnings_in_json(ws):
     text = daily().replace("2026-03-05,微信,1004,", "2026-03-05,微信,-3,")
     result = diagnose(text.encode(), ws)
-    assert [w["code"] for w in result.to_json("zh")["warnings"]] == ["negative"]
+    out = result.to_json("zh")
+    assert [w["code"] for w in out["file_warnings"]] == ["negative"]
+    assert out["warnings"] == [out["file_warnings"][0]["message"]]

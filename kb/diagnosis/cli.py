@@ -74,11 +74,10 @@ def run(args: argparse.Namespace, workspace) -> int:
     diagnose, never a traceback (the same errors the UI turns into a message)."""
     lang = getattr(args, "lang", "zh")
     try:
-        vocab = load_vocabulary(workspace.config.data_file("dimensions.yaml"))
         table = load_table(
             args.file,
             workspace.metrics,
-            vocab,
+            load_vocabulary(workspace.config.data_file("dimensions.yaml")),
             dims=_names(getattr(args, "dims", "")),
             measures=_names(getattr(args, "measures", "")),
         )
@@ -90,7 +89,6 @@ def run(args: argparse.Namespace, workspace) -> int:
             baseline=args.baseline,
             targets=_targets(args.target),
             lang=args.lang,
-            vocab=vocab,
         )
     except DiagnosisInputError as exc:
         print(f"error: {exc.message(lang)}", file=sys.stderr)
@@ -109,14 +107,15 @@ def run(args: argparse.Namespace, workspace) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
+    for w in result.table.warnings:  # cells accepted with doubts: said, not hidden
+        print(f"warning: {w.text.get(lang)}", file=sys.stderr)
+    vocab = result.vocab  # headers and values as the file wrote them (流量来源=手淘推荐)
     if args.report:
         Path(args.report).write_text(markdown_report(result, vocab), encoding="utf-8")
     if args.json:
         print(json.dumps(result.to_json(args.lang), ensure_ascii=False, indent=2))
     else:
         print(summary(result, vocab))
-        for w in result.table.warnings:
-            print(f"! {w.text.get(lang)}")
         for h in result.hypotheses[:5]:
             print(f"- {h.text} (检查: {h.check})")
         if args.report:

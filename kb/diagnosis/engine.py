@@ -17,7 +17,7 @@ import pandas as pd
 from kb.diagnosis.decompose import Factor, decompose, value_of
 from kb.diagnosis.dimensions import DimensionVocabulary, load_vocabulary
 from kb.diagnosis.drilldown import Drilldown, drilldown
-from kb.diagnosis.load import DATE, DiagnosisInputError, Table, load_table
+from kb.diagnosis.load import DATE, DiagnosisInputError, FileLabels, Table, load_table
 from kb.diagnosis.match import (
     MIN_SCORE,
     Hypothesis,
@@ -32,6 +32,7 @@ from kb.diagnosis.movements import Movement, compute_movements, grid_totals, per
 from kb.diagnosis.periods import Comparison, choose
 from kb.diagnosis.questions import Interview, Question, normalise_answer
 from kb.metrics import MetricTree
+from kb.problems import Text
 
 BY_DIMENSION_ROWS = 50  # per dimension in JSON, largest contributions first
 # KPI picked when none is asked for: the first one the file can give.
@@ -50,7 +51,7 @@ class Diagnosis:
     hypotheses: list[Hypothesis]
     documents: list[dict]
     questions: list[Question] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list = field(default_factory=list)  # str (from the loader) or Text (the engine's)
     table_metrics: MetricTree | None = None
     focus: str | None = None  # when the KPI held: the metric that moved the bad way most
     focus_drill: Drilldown | None = None
@@ -142,7 +143,7 @@ class Diagnosis:
             },
             "questions": [q.to_json() for q in self.questions],
             "columns": self.table.columns,
-            "notes": self.notes,
+            "notes": self.notes_in(lang),
             "definitions": {
                 m.name: {
                     "numerator": m.numerator,
@@ -157,12 +158,21 @@ class Diagnosis:
                 for k in self.table.measures
                 if k in self.table_metrics.metrics and self.table_metrics[k].distinct
             ],
-            "warnings": [w.to_json(lang) for w in self.table.warnings],
+            "warnings": [w.get(lang) for w in self.warnings()],
+            "file_warnings": [w.to_json(lang) for w in self.table.warnings],
             "labels": {
                 "dimensions": self.table.dim_labels,
                 "values": self.table.value_labels,
             },
         }
+
+    def notes_in(self, lang: str = "zh") -> list[str]:
+        return [n.get(lang) if isinstance(n, Text) else str(n) for n in self.notes]
+
+    def warnings(self) -> list:
+        """Things to know before trusting the numbers: cells the loader accepted with doubts
+        (a duplicated header, "1.200", negative or infinite values)."""
+        return [w.text for w in self.table.warnings]
 
 
 def _r(x, d=6):
@@ -258,50 +268,59 @@ def diagnose(
         table_metrics=metrics,
         focus=focus,
         focus_drill=focus_drill,
-        vocab=vocab,
+        vocab=FileLabels(vocab, table),
     )
 
 
-def definition_notes(metrics: MetricTree, fallbacks) -> list[str]:
+def definition_notes(metrics: MetricTree, fallbacks) -> list[Text]:
     """Which definition a ratio used when the file lacked the back office's inputs."""
+
+    def zh(name: str) -> str:
+        return metrics[name].zh if name in metrics else name
+
+    def en(name: str) -> str:
+        return metrics[name].en if name in metrics else name
+
     out = []
     for m in fallbacks:
         first = metrics[m.name]
+        lacking = first.numerator if first.numerator != m.numerator else first.denominator
         out.append(
-            f"{m.zh} 按 {_zh(metrics, m.numerator)} ÷ {_zh(metrics, m.denominator)} 计算: 文件没有 "
-            f"{_zh(metrics, first.numerator if first.numerator != m.numerator else first.denominator)}"
-            f", 不是后台的买家口径 ({m.en} computed as {m.numerator} / {m.denominator}: the file "
-            f"has no {first.numerator if first.numerator != m.numerator else first.denominator})"
+            Text(
+                f"{m.zh} 按 {zh(m.numerator)} ÷ {zh(m.denominator)} 计算: 文件没有 "
+                f"{zh(lacking)}, 不是后台的买家口径",
+                f"{m.en} computed as {en(m.numerator)} / {en(m.denominator)}: the file has no "
+                f"{en(lacking)}, so this is not the back office's buyer-based figure",
+            )
         )
     return out
 
 
-def _zh(metrics: MetricTree, name: str) -> str:
-    return metrics[name].zh if name in metrics else name
-
-
-def distinct_notes(metrics: MetricTree, table: Table, comparison) -> list[str]:
+def distinct_notes(metrics: MetricTree, table: Table, comparison) -> list[Text]:
     """Distinct counts summed over days (or segments) are person-days, not the back office's
     de-duplicated figure for the period; both periods are summed the same way."""
     summed = [m for m in table.measures if m in metrics.metrics and metrics[m].distinct]
     several_days = comparison.current.days > table.freq_days
     if not summed or not (several_days or table.dimensions):
         return []
-    names = "、".join(metrics[m].zh for m in summed)
-    over = "每日" if table.freq_days == 1 else "每周"
-    note = (
-        f"{names} 是去重人数: 本次按{over}行{'和维度' if table.dimensions else ''}相加, 得到的是"
-        f"{over}人数之和 (人次), 不是后台按整个时期去重的数字; 两个时期用同样的方法相加, 比较仍然一致 "
-        f"({', '.join(summed)}: distinct counts summed over rows: a sum of "
-        f"{'daily' if table.freq_days == 1 else 'weekly'} people, not the back office's "
-        f"de-duplicated figure; both periods are summed the same way)"
+    zh_names = "、".join(metrics[m].zh for m in summed)
+    en_names = ", ".join(metrics[m].en for m in summed)
+    every = ("每周", "weekly") if table.freq_days == 7 else ("每日", "daily")
+    zh = (
+        f"{zh_names} 是去重人数: 这里按{every[0]}行{'和维度' if table.dimensions else ''}相加, "
+        f"得到的是{every[0]}人数之和 (人次), 不是后台按整个时期去重的数字; 两个时期用同样的方法"
+        f"相加, 比较仍然一致"
+    )
+    en = (
+        f"{en_names} count distinct people: summed over {every[1]} rows"
+        f"{' and segments' if table.dimensions else ''}, they are a sum of {every[1]} people, "
+        f"not the back office's de-duplicated figure for the period; both periods are summed "
+        f"the same way, so the comparison holds"
     )
     if comparison.current.days != comparison.baseline.days:
-        note += (
-            "; 两个时期天数不同, 去重人数按天数折算只是近似 (periods differ in length: scaling a "
-            "distinct count is approximate)"
-        )
-    return [note]
+        zh += "; 两个时期天数不同, 去重人数按天数折算只是近似"
+        en += "; the periods differ in length: scaling a distinct count is approximate"
+    return [Text(zh, en)]
 
 
 def subset(table: Table, segment: dict[str, str]) -> Table:

@@ -77,6 +77,26 @@ class Table:
         return sep.join(parts)
 
 
+class FileLabels:
+    """The dimension vocabulary seen through one file: a dimension is labelled with the file's
+    header and a value with the file's spelling (reports, summaries); everything else, such
+    as value classes for matching, comes from the vocabulary itself."""
+
+    def __init__(self, vocab, table: Table):
+        self._vocab, self._table = vocab, table
+
+    def label(self, name: str, lang: str = "zh") -> str:
+        if name in self._table.dim_labels:
+            return self._table.dim_labels[name]
+        return self._vocab.label(name, lang) if self._vocab is not None else name
+
+    def value_label(self, dim: str, value) -> str:
+        return self._table.value_label(dim, value)
+
+    def __getattr__(self, attr):
+        return getattr(self._vocab, attr)
+
+
 def remap_columns(
     frame: pd.DataFrame, mapping: dict[str, str], name: str, ignore: str = "__ignore__"
 ) -> pd.DataFrame:

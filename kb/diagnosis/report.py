@@ -43,15 +43,19 @@ def share(value) -> str:
     return "—" if value is None or not math.isfinite(value) else f"{value * 100:.0f}%"
 
 
+def file_labels(d, vocab=None):
+    """The diagnosis's own vocabulary when it knows the file's spellings (渠道=手淘推荐)."""
+    return d.vocab if hasattr(d.vocab, "value_label") else (vocab or d.vocab)
+
+
 def segment_label(segment: dict, vocab=None) -> str:
-    """'渠道=手淘推荐': given the loaded Table, headers and values as the file wrote them."""
     if not segment:
         return "全部"
-    if hasattr(vocab, "segment_text"):
-        return vocab.segment_text(segment, " × ", with_dims=True)
     parts = []
     for dim, value in segment.items():
         name = vocab.label(dim) if vocab is not None else dim
+        if hasattr(vocab, "value_label"):  # a diagnosis's vocabulary: the file's own spelling
+            value = vocab.value_label(dim, value)
         parts.append(f"{name}={value}")
     return " × ".join(parts)
 
@@ -64,7 +68,7 @@ def significance_text(mv) -> str:
 
 def summary(d, vocab=None) -> str:
     """Two or three sentences: what moved, what drove it, where, and what it likely is."""
-    vocab = vocab or d.vocab
+    vocab = file_labels(d, vocab)
     mv = d.headline
     unit = mv.unit
     sentences = [
@@ -78,7 +82,7 @@ def summary(d, vocab=None) -> str:
     if d.drill.concentration == "spread" and not causes:
         sentences.append("各维度普遍变化, 不集中在某一个值。")
     elif causes:
-        where = "、".join(segment_label(r.segment, d.table) for r in causes[:3])
+        where = "、".join(segment_label(r.segment, vocab) for r in causes[:3])
         sentences.append(f"变化集中在 {where} (占变化 {share(causes[0].share)})。")
     if d.focus and d.focus in d.movements:
         fm = d.movements[d.focus]
@@ -88,7 +92,7 @@ def summary(d, vocab=None) -> str:
         )
         focus_causes = [r for r in d.focus_drill.rows if r.root_cause]
         if focus_causes:
-            sentences.append(f", 集中在 {segment_label(focus_causes[0].segment, d.table)}")
+            sentences.append(f", 集中在 {segment_label(focus_causes[0].segment, vocab)}")
         sentences.append("。")
     if d.matches:
         sentences.append(f"最可能的问题类型: {d.matches[0].problem.name.zh}。")
@@ -102,7 +106,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def markdown_report(d, vocab=None) -> str:
-    vocab = vocab or d.vocab
+    vocab = file_labels(d, vocab)
     c = d.comparison
     lines = [
         f"# 诊断报告: {d.headline.label} ({d.kpi})",
@@ -148,7 +152,7 @@ def markdown_report(d, vocab=None) -> str:
             headers[4:4] = ["结构效应", "比率效应"]
         body = []
         for r in d.drill.rows:
-            row = [segment_label(r.segment, d.table), fmt(r.baseline, d.headline.unit),
+            row = [segment_label(r.segment, vocab), fmt(r.baseline, d.headline.unit),
                    fmt(r.current, d.headline.unit), pct(r.change_pct),
                    fmt(r.contribution, ""), share(r.share), "是" if r.root_cause else ""]  # fmt: skip
             if ratio:
@@ -161,7 +165,7 @@ def markdown_report(d, vocab=None) -> str:
         lines += _table(
             ["维度值", "基线", "当前", "变化", "占比", "根因"],
             [
-                [segment_label(r.segment, d.table), fmt(r.baseline, fm.unit), fmt(r.current, fm.unit),
+                [segment_label(r.segment, vocab), fmt(r.baseline, fm.unit), fmt(r.current, fm.unit),
                  pct(r.change_pct), share(r.share), "是" if r.root_cause else ""]
                 for r in d.focus_drill.rows
             ],
@@ -201,7 +205,7 @@ def markdown_report(d, vocab=None) -> str:
         lines += [f"- {q.text}" for q in d.questions]
     if d.notes:
         lines += ["", "## 说明", ""]
-        lines += [f"- {n}" for n in d.notes]
+        lines += [f"- {n}" for n in d.notes_in("zh")]
     return "\n".join(lines) + "\n"
 
 
@@ -213,7 +217,7 @@ def _unit(d, metric: str) -> str:
 def case_draft(d, vocab=None, today: dt.date | None = None) -> Document:
     """A case document pre-filled from the diagnosis; the person completes the prompts."""
     today = today or dt.date.today()
-    vocab = vocab or d.vocab
+    vocab = file_labels(d, vocab)
     top = d.matches[0].problem if d.matches else None
     mv = d.headline
     c = d.comparison
@@ -238,7 +242,7 @@ def case_draft(d, vocab=None, today: dt.date | None = None) -> Document:
     unit = mv.unit
     for r in causes[:3]:
         phenomenon.append(
-            f"- 下钻: {segment_label(r.segment, d.table)} {fmt(r.baseline, unit)} → "
+            f"- 下钻: {segment_label(r.segment, vocab)} {fmt(r.baseline, unit)} → "
             f"{fmt(r.current, unit)} ({pct(r.change_pct)}), 占变化 {share(r.share)}"
         )
     checks = [f"- [ ] {h.text} — 检查: {h.check}" for h in d.hypotheses[:5]]

@@ -122,7 +122,7 @@ def step_changes() -> None:
     st.subheader(t("dx.step3"))
     comp = diag.comparison
     st.caption(t("dx.periods", cur=_md(comp.current.label), base=_md(comp.baseline.label)))
-    for note in diag.notes:
+    for note in diag.notes_in(lang()):
         st.caption(f"ℹ️ {_md(note)}")
     for w in diag.table.warnings:
         st.warning(_md(w.text.get(lang())), icon="⚠️")
