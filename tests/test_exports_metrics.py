@@ -79,7 +79,10 @@ def test_with_only_orders_the_result_says_orders_based(ws):
     out = result.to_json()
     assert out["definitions"]["客单价"]["denominator"] == "订单数"
     assert out["definitions"]["客单价"]["fallback"] is True
-    assert any("客单价 按 销售额 ÷ 支付订单数 计算: 文件没有 支付买家数" in n for n in result.notes_in("zh"))
+    assert any(
+        "客单价 按 销售额 ÷ 支付订单数 计算: 文件没有 支付买家数" in n
+        for n in result.notes_in("zh")
+    )
 
 
 def test_summed_distinct_counts_are_called_a_sum_of_daily_people(ws):
