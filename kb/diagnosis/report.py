@@ -12,6 +12,7 @@ import datetime as dt
 import math
 
 from kb.documents import Document
+from kb.sanitize import markdown_cell
 
 DIRECTION = {"up": "上升", "down": "下降", "flat": "持平"}
 EVIDENCE = {
@@ -56,7 +57,7 @@ def segment_label(segment: dict, vocab=None) -> str:
         name = vocab.label(dim) if vocab is not None else dim
         if hasattr(vocab, "value_label"):  # a diagnosis's vocabulary: the file's own spelling
             value = vocab.value_label(dim, value)
-        parts.append(f"{name}={value}")
+        parts.append(f"{markdown_cell(name)}={markdown_cell(value)}")  # values come from the file
     return " × ".join(parts)
 
 
@@ -113,8 +114,8 @@ def markdown_report(d, vocab=None) -> str:
         "",
         f"- 当前期: {c.current.label} ({c.current.days} 天); 基线: {c.baseline.label} "
         f"({ {'previous': '环比', 'yoy': '同比', 'range': '指定区间'}[c.mode] })",
-        f"- 数据: {d.table.source}, {len(d.table.frame):,} 行, 维度: "
-        f"{', '.join(d.table.dimensions) or '无'}",
+        f"- 数据: {markdown_cell(d.table.source)}, {len(d.table.frame):,} 行, 维度: "
+        f"{markdown_cell(', '.join(d.table.dimensions)) or '无'}",
         "",
         "## 结论",
         "",
@@ -205,7 +206,7 @@ def markdown_report(d, vocab=None) -> str:
         lines += [f"- {q.text}" for q in d.questions]
     if d.notes:
         lines += ["", "## 说明", ""]
-        lines += [f"- {n}" for n in d.notes_in("zh")]
+        lines += [f"- {markdown_cell(n)}" for n in d.notes_in("zh")]
     return "\n".join(lines) + "\n"
 
 
