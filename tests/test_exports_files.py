@@ -193,3 +193,23 @@ def test_repeated_rows_stay_an_error_when_no_code_column_explains_them(ws):
         lines += [f"{day},抖音,1000,{30 + i}", f"{day},抖音,1000,{60 + i}"]  # exported twice
     with pytest.raises(DiagnosisInputError, match="第 2 行和第 3 行重复"):
         load(("\n".join(lines) + "\n").encode(), ws)
+
+
+def test_a_back_office_export_with_buyers_uses_buyer_based_definitions(ws):
+    out = diagnose(str(SYCM), ws).to_json()
+    assert out["definitions"]["客单价"] == {
+        "numerator": "GMV",
+        "denominator": "买家数",
+        "fallback": False,
+    }
+    assert out["definitions"]["转化率"]["numerator"] == "买家数"
+
+
+def test_the_mapping_step_shows_warnings(wizard):  # noqa: F811
+    at = wizard
+    at.radio(key="dx_mode").set_value("upload").run()
+    data = shop_csv().replace("2026-03-03,抖音,7,1,1002", "2026-03-03,抖音,7,1,-5").encode()
+    at.file_uploader(key="dx_upload").set_value(("shop.csv", data, "text/csv")).run()
+    at.button(key="dx_next1").click().run()
+    assert not at.exception
+    assert any("是负数" in w.value and "第 6 行" in w.value for w in at.warning)
