@@ -166,3 +166,9 @@ def test_notes_come_in_the_language_asked_for(ws):
     en = " ".join(result.to_json("en")["notes"])
     assert "computed as Sales (GMV) / Paid orders" in en and "distinct people" in en
     assert "客单价 按" not in en
+
+
+def test_asking_for_the_per_order_value_works_on_an_orders_only_file(ws):
+    result = diagnose(shop(buyers=False), ws, kpi="笔单价")
+    assert result.kpi == "笔单价"
+    assert result.headline.current == pytest.approx(160.0, rel=0.01)

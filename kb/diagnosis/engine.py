@@ -225,7 +225,7 @@ def diagnose(
     kpi = pick_kpi(metrics, table, kpi)
     comparison = choose(table.dates, table.freq_days, current, baseline)
     targets = {metrics.resolve(k) or k: v for k, v in (targets or {}).items()}
-    moves = compute_movements(table, metrics, comparison, targets)
+    moves = compute_movements(table, metrics, comparison, targets, include=(kpi,))
     cur = period_sums(table, comparison.current)
     base = period_sums(table, comparison.baseline) * comparison.scale
     factors = decompose(metrics, kpi, cur, base, table.measures)

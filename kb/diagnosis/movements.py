@@ -131,9 +131,14 @@ def significance(observed: float, history: np.ndarray, centred: bool):
 
 
 def compute_movements(
-    table: Table, metrics: MetricTree, comparison: Comparison, targets: dict | None = None
+    table: Table,
+    metrics: MetricTree,
+    comparison: Comparison,
+    targets: dict | None = None,
+    include=(),
 ) -> dict[str, Movement]:
-    """Movement of every measure in the file and every ratio the tree can build from them."""
+    """Movement of every measure in the file and every ratio the tree can build from them
+    (one per definition), plus the ratios in ``include`` (the KPI asked for, e.g. 笔单价)."""
     targets = targets or {}
     cur = period_sums(table, comparison.current)
     base = period_sums(table, comparison.baseline) * comparison.scale
@@ -152,7 +157,15 @@ def compute_movements(
         m = metrics.metrics.get(name)
         kind = "custom" if name in table.custom else "measure"
         out[name] = _movement(name, m, kind, cur[name], base[name], hist, centred)
-    for name in available_ratios(metrics, table.measures):
+    have = set(table.measures)
+    wanted = [
+        n
+        for n in include
+        if n in metrics.metrics
+        and metrics[n].is_ratio
+        and {metrics[n].numerator, metrics[n].denominator} <= have
+    ]
+    for name in dict.fromkeys([*available_ratios(metrics, table.measures), *wanted]):
         m = metrics[name]
         c = _ratio(cur[m.numerator], cur[m.denominator]) * m.scale
         b = _ratio(base[m.numerator], base[m.denominator]) * m.scale
