@@ -59,7 +59,8 @@ def vocabulary():
 def read_frame(data: bytes, name: str) -> pd.DataFrame:
     """The file as written (headers untouched), for the mapping step. Raises
     DiagnosisInputError with a message naming the problem."""
-    frame, _ = read_raw(_Named(data, name))
+    ws = services.workspace()  # known headers find the header row below an export's title lines
+    frame, _ = read_raw(_Named(data, name), None, ws.metrics, vocabulary())
     return frame
 
 
