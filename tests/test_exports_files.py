@@ -213,3 +213,28 @@ def test_the_mapping_step_shows_warnings(wizard):  # noqa: F811
     at.button(key="dx_next1").click().run()
     assert not at.exception
     assert any("是负数" in w.value and "第 6 行" in w.value for w in at.warning)
+
+
+def test_total_rows_are_dropped_not_summed_again(ws):
+    text = (
+        SYCM.read_bytes().decode("gbk").rstrip()
+        + '\r\n合计,,"300,000",9000,"1,500,000.00",3.00%\r\n'
+    )
+    table = load(text.encode("gbk"), ws)
+    assert len(table.frame) == 28 * 3
+    assert any("1 行合计" in n for n in table.notes)
+
+
+def test_excel_rows_are_numbered_as_excel_shows_them(ws):
+    wb = Workbook()
+    sheet = wb.active
+    sheet.append(["报表"])
+    sheet.append([])
+    sheet.append(["日期", "访客数"])
+    sheet.append([dt.datetime(2026, 3, 1), 10])
+    sheet.append([])
+    sheet.append([dt.datetime(2026, 3, 2), "lots"])  # row 6 in Excel
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(DiagnosisInputError, match="第 6 行"):
+        load(buf.getvalue(), ws)

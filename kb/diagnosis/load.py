@@ -25,6 +25,7 @@ from kb.diagnosis.cells import (  # noqa: F401 - re-exported: the loader's publi
 )
 from kb.diagnosis.dimensions import DimensionVocabulary
 from kb.diagnosis.messages import (  # noqa: F401
+    _FILE_ROWS,
     _HEADER_ROW,
     DiagnosisInputError,
     InputWarning,
@@ -166,9 +167,42 @@ def load_table(
 def _load_table(raw, name, attrs, metrics, vocab, dims, measures) -> Table:
     raw = raw.dropna(how="all")
     raw = raw.loc[:, [not str(c).startswith("Unnamed:") or raw[c].notna().any() for c in raw]]
+    raw, totals = _drop_totals(raw, vocab)
+    rows = raw.index.to_numpy() if attrs.get("file_rows") else None
     raw = raw.reset_index(drop=True)
     if raw.empty:
         raise DiagnosisInputError(f"{name}: 没有数据行", f"{name}: no data rows")
+    token = _FILE_ROWS.set(rows)
+    try:
+        table = _build(raw, name, attrs, metrics, vocab, dims, measures)
+    finally:
+        _FILE_ROWS.reset(token)
+    if totals:
+        table.notes.append(
+            f"跳过了 {totals} 行合计/总计 (skipped {totals} total row(s): the diagnosis sums "
+            f"the rows itself)"
+        )
+    return table
+
+
+TOTAL_WORDS = {"合计", "总计", "汇总", "小计", "全部", "total", "sum", "grand total", "subtotal"}
+
+
+def _drop_totals(raw: pd.DataFrame, vocab) -> tuple[pd.DataFrame, int]:
+    """Exports often end (or start) with a 合计 row; summed again it would double the numbers.
+    A row whose date cell is such a word is dropped and counted."""
+    col = next((c for c in raw.columns if vocab.is_date(str(c))), raw.columns[0])
+    values = raw[col]
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return raw, 0
+    codes, uniques = pd.factorize(values)  # a few hundred dates, not a million cells
+    words = pd.Series(uniques, dtype=object).astype(str).str.strip().str.rstrip(":：")
+    is_total = np.append(words.str.casefold().isin(TOTAL_WORDS).to_numpy(), False)
+    total = is_total[codes]  # code -1 (empty) picks the appended False
+    return (raw[~total], int(total.sum())) if total.any() else (raw, 0)
+
+
+def _build(raw, name, attrs, metrics, vocab, dims, measures) -> Table:
     force_dim = {str(x).strip() for x in dims}
     force_measure = {str(x).strip() for x in measures}
     unknown = (force_dim | force_measure) - {str(c) for c in raw.columns}

@@ -38,8 +38,15 @@ class InputWarning:
 _HEADER_ROW: contextvars.ContextVar[int] = contextvars.ContextVar("header_row", default=1)
 
 
+# each data row's number in the file, when the reader knew it (title lines, blank rows, totals)
+_FILE_ROWS: contextvars.ContextVar = contextvars.ContextVar("file_rows", default=None)
+
+
 def _row(i: int) -> int:
     """File row of data row i (0-based): the header is row 1, or lower after title lines."""
+    rows = _FILE_ROWS.get()
+    if rows is not None and 0 <= int(i) < len(rows):
+        return int(rows[int(i)])
     return int(i) + 1 + _HEADER_ROW.get()
 
 

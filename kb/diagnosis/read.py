@@ -212,14 +212,15 @@ def read_raw(source, sheet=None, metrics=None, vocab=None) -> tuple[pd.DataFrame
                 f"{name}: 无法读取 Excel 文件 ({type(exc).__name__})",
                 f"{name}: cannot read the Excel file ({type(exc).__name__}: {exc})",
             ) from None
-        grid = grid.dropna(how="all").reset_index(drop=True)
+        grid = grid.dropna(how="all")  # the index keeps the sheet's row numbers (0-based)
         if grid.empty:
             raise DiagnosisInputError(f"{name}: 文件是空的", f"{name}: the file is empty")
         at = find_header_row(grid.head(HEAD_ROWS).values.tolist(), known)
-        frame = grid.iloc[at + 1 :].reset_index(drop=True)
+        frame = grid.iloc[at + 1 :]
         frame.columns = _dedupe_headers(list(grid.iloc[at]), name, warnings)
         frame = frame.infer_objects()
-        skipped = at
+        frame.index = frame.index + 1  # rows as Excel numbers them
+        skipped, header_row = at, int(grid.index[at]) + 1
     else:
         if not data.strip():
             raise DiagnosisInputError(f"{name}: 文件是空的", f"{name}: the file is empty")
@@ -266,6 +267,8 @@ def read_raw(source, sheet=None, metrics=None, vocab=None) -> tuple[pd.DataFrame
                 f"{name}: unknown text encoding; save the file as UTF-8",
             )
         _european_head(data, enc, skipped, headers, frame, name, warnings)
+        header_row = skipped + 1
+        frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame))
     if len(frame) > limits.MAX_TABLE_ROWS:
         raise _too_big(
             name, f"超过 {limits.MAX_TABLE_ROWS:,} 行", f"over {limits.MAX_TABLE_ROWS:,} rows"
@@ -278,5 +281,6 @@ def read_raw(source, sheet=None, metrics=None, vocab=None) -> tuple[pd.DataFrame
         )
     frame.attrs["notes"] = notes
     frame.attrs["warnings"] = warnings
-    frame.attrs["header_row"] = skipped + 1
+    frame.attrs["header_row"] = header_row
+    frame.attrs["file_rows"] = True  # the index holds each row's number in the file
     return frame, name
