@@ -3,7 +3,7 @@
     python bench/diagnosis_limits_bench.py
 
 Files are generated in a temp folder (not timed): an .xlsx zip bomb whose sheet unpacks to
-1.4 GB of zeros (~1.4 MB on disk), a CSV just over the row limit, a CSV over the size limit,
+1.4 GB of zeros (~1.4 MB on disk), a real 200,000-row workbook, a CSV just over the row limit, a CSV over the size limit,
 dates in year 9999, and a file of zero sales with empty visitors. Each runs in its own process
 (peak RSS from getrusage of the child); every one must end with exit 2 and a message, or 0.
 """
@@ -31,6 +31,19 @@ def zip_bomb(path: Path, mb: int = 1400) -> None:
             chunk = b"0" * (1 << 20)
             for _ in range(mb):
                 sheet.write(chunk)
+
+
+def big_sheet(path: Path, rows: int = 200_000) -> None:
+    """A legitimate workbook (5 columns) well inside the limits: the worst cost we accept."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet()
+    ws.append(["日期", "渠道", "访客数", "支付订单数", "销售额"])
+    first = dt.datetime(2026, 1, 1)
+    for i in range(rows):
+        ws.append([first + dt.timedelta(days=i // 1000), f"c{i % 1000}", 1000 + i % 7, 30, 3000.5])
+    wb.save(path)
 
 
 def many_rows(path: Path, rows: int) -> None:
@@ -86,6 +99,7 @@ def main() -> None:
         folder = Path(tmp)
         cases = {
             "xlsx zip bomb (1.4 GB unpacked)": (folder / "bomb.xlsx", zip_bomb),
+            "xlsx of 200,000 rows (45 MB unpacked)": (folder / "sheet.xlsx", big_sheet),
             f"CSV with {limits.MAX_TABLE_ROWS + 100:,} rows": (
                 folder / "rows.csv",
                 lambda p: many_rows(p, limits.MAX_TABLE_ROWS + 100),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import importlib.util
 import io
 import re
 import zipfile
@@ -22,6 +23,9 @@ from kb.metrics import MetricTree
 from kb.problems import Text
 
 HEAD_ROWS = 30  # title lines an export may have before its header row
+# calamine (Rust) reads a sheet ~9x faster than openpyxl with less memory (200k rows: 3.4 s vs
+# 29 s); openpyxl stays the fallback where the wheel is missing
+EXCEL_ENGINE = "calamine" if importlib.util.find_spec("python_calamine") else "openpyxl"
 
 
 def _too_big(name: str, zh: str, en: str | None = None) -> DiagnosisInputError:
@@ -86,8 +90,11 @@ _NUMBER = re.compile(r"[-+]?[\d,，.]+%?")
 def _dedupe_headers(headers: list[str], name: str, warnings: list) -> list[str]:
     seen: dict[str, int] = {}
     out = []
-    for h in headers:
+    for i, h in enumerate(headers):
         h = str(h).strip() if h is not None and str(h) != "nan" else ""
+        if not h:  # a blank header cell: dropped later if its column is empty too
+            out.append(f"Unnamed: {i}")
+            continue
         if h in seen:
             seen[h] += 1
             new = f"{h}.{seen[h]}"
@@ -95,9 +102,9 @@ def _dedupe_headers(headers: list[str], name: str, warnings: list) -> list[str]:
                 InputWarning(
                     "duplicate_header",
                     Text(
-                        f"列名 '{h}' 出现了不止一次; 后一列按 '{new}' 读取, 请确认要用哪一列",
-                        f"the header '{h}' appears more than once; the later column is read as "
-                        f"'{new}': check which one you mean",
+                        f"{name}: 列名 '{h}' 出现了不止一次; 后一列按 '{new}' 读取, 请确认要用哪一列",
+                        f"{name}: the header '{h}' appears more than once; the later column is "
+                        f"read as '{new}': check which one you mean",
                     ),
                 )
             )
@@ -203,7 +210,7 @@ def read_raw(source, sheet=None, metrics=None, vocab=None) -> tuple[pd.DataFrame
             grid = pd.read_excel(
                 io.BytesIO(data),
                 sheet_name=sheet or 0,
-                engine="openpyxl",
+                engine=EXCEL_ENGINE,
                 header=None,
                 nrows=limits.MAX_TABLE_ROWS + HEAD_ROWS + 1,
             )
