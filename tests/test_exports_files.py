@@ -53,7 +53,12 @@ def test_the_result_keeps_the_files_names(ws):
     assert out["labels"]["values"]["channel"]["推荐"] == "手淘推荐"
 
 
-def test_excel_export_with_title_rows_loads(ws):
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_excel_export_with_title_rows_loads(ws, monkeypatch, engine):
+    from kb.diagnosis import read
+
+    pytest.importorskip("python_calamine" if engine == "calamine" else "openpyxl")
+    monkeypatch.setattr(read, "EXCEL_ENGINE", engine)
     wb = Workbook()
     sheet = wb.active
     sheet.append(["商智 · 经营概况"])
