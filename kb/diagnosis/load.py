@@ -95,6 +95,8 @@ class FileLabels:
         return self._table.value_label(dim, value)
 
     def __getattr__(self, attr):
+        if attr.startswith("_"):  # copy/pickle probe before __init__ ran: no recursion
+            raise AttributeError(attr)
         return getattr(self._vocab, attr)
 
 
