@@ -18,11 +18,13 @@ UI_DIR = Path(__file__).resolve().parent
 # name -> (module under ui/, icon, shown in the menu)
 PAGES = {
     "home": ("home", ":material/home:", True),
+    "daily": ("daily", ":material/today:", True),
     "search": ("search", ":material/search:", True),
     "problems": ("problems", ":material/account_tree:", True),
     "diagnose": ("diagnose", ":material/troubleshoot:", True),
     "add": ("add", ":material/edit_note:", True),
     "learn": ("learn", ":material/school:", True),
+    "log": ("log", ":material/event_note:", True),
     "read": ("read", ":material/article:", False),
 }
 
@@ -69,4 +71,5 @@ KIND_ICONS = {
     "playbook": ":material/checklist:",
     "case": ":material/cases:",
     "article": ":material/newspaper:",
+    "log": ":material/event_note:",
 }
