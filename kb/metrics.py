@@ -52,6 +52,7 @@ class Metric:
 class MetricTree:
     metrics: dict[str, Metric]
     _alias: dict[str, str] = field(default_factory=dict, repr=False)
+    _bound: dict = field(default_factory=dict, repr=False)  # bind() results by measure set
 
     def __post_init__(self) -> None:
         for m in self.metrics.values():
@@ -78,7 +79,9 @@ class MetricTree:
         """The tree as one file can compute it: a ratio whose inputs the file lacks but whose
         fallback inputs it has is redefined by the fallback (客单价 ÷ 订单数 without 买家数).
         Returns the bound tree and the ratios that use their fallback (to tell the user)."""
-        have = set(measures)
+        have = frozenset(measures)
+        if have in self._bound:
+            return self._bound[have]
         used: list[Metric] = []
         metrics = dict(self.metrics)
         for m in self.metrics.values():
@@ -88,7 +91,12 @@ class MetricTree:
                 num, den = m.fallback
                 metrics[m.name] = replace(m, numerator=num, denominator=den, uses_fallback=True)
                 used.append(metrics[m.name])
-        return (MetricTree(metrics) if used else self), used
+        if not used and any(m.uses_fallback for m in self.metrics.values()):
+            return self, used  # already bound
+        result = (MetricTree(metrics) if used else self), used
+        if len(self._bound) < 64:
+            self._bound[have] = result
+        return result
 
     def all_words(self) -> dict[str, str]:
         """Every name and alias (as written) -> canonical name; for dictionaries and suggestions."""

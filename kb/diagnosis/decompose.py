@@ -122,6 +122,7 @@ def lmdi(total0: float, total1: float, factors0: list[float], factors1: list[flo
 
 def decompose(metrics: MetricTree, kpi: str, cur_sums, base_sums, measures) -> list[Factor]:
     """Factor contributions to the KPI change, largest absolute contribution first."""
+    metrics = metrics.bind(measures)[0]  # 客单价 ÷ 订单数 when the file has no 买家数
     factors = identity_for(metrics, kpi, measures)
     if not factors:
         return []

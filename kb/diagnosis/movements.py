@@ -140,6 +140,7 @@ def compute_movements(
     """Movement of every measure in the file and every ratio the tree can build from them
     (one per definition), plus the ratios in ``include`` (the KPI asked for, e.g. 笔单价)."""
     targets = targets or {}
+    metrics = metrics.bind(table.measures)[0]  # ratios as this file can compute them
     cur = period_sums(table, comparison.current)
     base = period_sums(table, comparison.baseline) * comparison.scale
     grid = grid_totals(table)
