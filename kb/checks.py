@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kb import freshness, glossary, learning
+from kb import calendar, freshness, glossary, journal, learning
 from kb.documents import load_collection
 from kb.workspace import Workspace
 from kb.yamlfile import DataError
@@ -37,6 +37,8 @@ def run_checks(ws: Workspace) -> CheckReport:
         report.counts[doc.kind] = report.counts.get(doc.kind, 0) + 1
     if taxonomy is not None:
         report.counts["problem types"] = len(taxonomy)
+    report.errors.extend(journal.check_workspace(ws, collection))
+    report.errors.extend(calendar.check_workspace(ws))
     # Learning path and glossary refer to the documents next to them: check them only where the
     # root has its own data/ (a bare folder of documents borrows the bundled data).
     if ws.config.data_dir == ws.config.root / "data":

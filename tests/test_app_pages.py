@@ -10,6 +10,7 @@ pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from conftest import REPO, copy_bundled_content  # noqa: E402
+from kb.config import KIND_DIRS  # noqa: E402
 
 APP = str(REPO / "app.py")
 
@@ -79,8 +80,9 @@ def test_search_without_results_says_so_and_suggests(app):
     assert app.caption[0].value.startswith("找到")  # a known word finds something
     app.text_input(key="q").set_value("xyzzy拉新成本").run()
     assert not app.exception
-    # either results via the Chinese part, or a clear "nothing found" message
-    assert app.caption or any("没有找到" in i.value for i in app.info)
+    # every term must match: the unknown word finds nothing, and the page says so, naming it
+    assert any("没有找到" in i.value and "xyzzy拉新成本" in i.value for i in app.info)
+    assert not any(c.value.startswith("找到") for c in app.caption)
     app.text_input(key="q").set_value("qqqzzz").run()
     assert any("没有找到" in i.value for i in app.info)
 
@@ -127,7 +129,7 @@ def test_language_switch_changes_labels(app):
 
 
 def test_search_pages_through_all_documents(app, content):
-    total = sum(len(list((content / f).glob("*.md"))) for f in ("playbooks", "cases", "articles"))
+    total = sum(len(list((content / f).glob("*.md"))) for f in KIND_DIRS.values())
     open_page(app, "search")
     assert app.caption[0].value == f"共 {total} 篇文档（按时间排序）"
     first = link_labels(app)

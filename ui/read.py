@@ -6,7 +6,7 @@ import streamlit as st
 
 from kb.sanitize import render_markdown
 from ui import nav, services
-from ui.components import doc_list, freshness
+from ui.components import doc_list, freshness, log_fields
 from ui.components.badges import kind_badge, problem_links, tags_line
 from ui.i18n import lang, t
 
@@ -52,6 +52,8 @@ def render() -> None:
     if doc.tags:
         meta.append(tags_line(doc.tags))
     st.markdown(" ".join(meta))
+    if doc.kind == "log":
+        log_fields.show(doc)
     freshness.show(doc)
     if doc.summary:
         st.info(doc.summary)
@@ -63,10 +65,11 @@ def render() -> None:
     body, side = st.columns([5, 2], gap="large")
     with body:
         # render_markdown sanitises: no script, no event handlers, only web links.
-        st.markdown(render_markdown(doc.body), unsafe_allow_html=True)
+        known = coll.docs.keys() - {doc.id}  # ids in the text link to those documents
+        st.markdown(render_markdown(doc.body, known, nav.carry()), unsafe_allow_html=True)
     with side:
         if st.button(t("read.edit"), icon=":material/edit:", key="read_edit"):
-            nav.go("add", edit=doc.id)
+            nav.go("log" if doc.kind == "log" else "add", edit=doc.id)
         if doc.problems:
             st.subheader(t("read.problems"))
             problem_links(doc.problems, key="read_problems", vertical=True)

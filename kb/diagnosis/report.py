@@ -12,6 +12,7 @@ import datetime as dt
 import math
 
 from kb.documents import Document
+from kb.sanitize import markdown_cell
 
 DIRECTION = {"up": "上升", "down": "下降", "flat": "持平"}
 EVIDENCE = {
@@ -49,7 +50,7 @@ def segment_label(segment: dict, vocab=None) -> str:
     parts = []
     for dim, value in segment.items():
         name = vocab.label(dim) if vocab is not None else dim
-        parts.append(f"{name}={value}")
+        parts.append(f"{markdown_cell(name)}={markdown_cell(value)}")  # values come from the file
     return " × ".join(parts)
 
 
@@ -106,8 +107,8 @@ def markdown_report(d, vocab=None) -> str:
         "",
         f"- 当前期: {c.current.label} ({c.current.days} 天); 基线: {c.baseline.label} "
         f"({ {'previous': '环比', 'yoy': '同比', 'range': '指定区间'}[c.mode] })",
-        f"- 数据: {d.table.source}, {len(d.table.frame):,} 行, 维度: "
-        f"{', '.join(d.table.dimensions) or '无'}",
+        f"- 数据: {markdown_cell(d.table.source)}, {len(d.table.frame):,} 行, 维度: "
+        f"{markdown_cell(', '.join(d.table.dimensions)) or '无'}",
         "",
         "## 结论",
         "",
@@ -198,7 +199,7 @@ def markdown_report(d, vocab=None) -> str:
         lines += [f"- {q.text}" for q in d.questions]
     if d.notes:
         lines += ["", "## 说明", ""]
-        lines += [f"- {n}" for n in d.notes]
+        lines += [f"- {markdown_cell(n)}" for n in d.notes]
     return "\n".join(lines) + "\n"
 
 
