@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kb import calendar, freshness, glossary, journal, learning
+from kb import calendar, caselib, freshness, glossary, journal, learning
 from kb.documents import load_collection
 from kb.workspace import Workspace
 from kb.yamlfile import DataError
@@ -35,6 +35,7 @@ def run_checks(ws: Workspace) -> CheckReport:
         report.errors.extend(freshness.document_errors(doc))
     for doc in collection.docs.values():
         report.counts[doc.kind] = report.counts.get(doc.kind, 0) + 1
+    report.errors.extend(_case_errors(ws, collection))
     if taxonomy is not None:
         report.counts["problem types"] = len(taxonomy)
     report.errors.extend(journal.check_workspace(ws, collection))
@@ -46,3 +47,16 @@ def run_checks(ws: Workspace) -> CheckReport:
             report.errors.extend(check(ws, set(collection.docs)))
         report.errors.extend(freshness.problem_errors(ws))
     return report
+
+
+def _case_errors(ws: Workspace, collection) -> list[str]:
+    """The case library's fields: known industries, platforms, tactics; sourced numbers."""
+    try:
+        library = caselib.workspace_library(ws)
+    except DataError as exc:
+        return [str(exc)]
+    out = []
+    for doc in collection.docs.values():
+        if doc.kind == "case":
+            out.extend(str(e) for e in caselib.check_case(doc, library, collection.docs))
+    return out

@@ -67,3 +67,15 @@ def test_missing_day_is_a_warning_not_an_empty_page(root):
     at.switch_page("ui/daily.py").run()
     assert not at.exception
     assert any("2026-12-05" in w.value for w in at.warning)
+
+
+def test_settings_saved_by_someone_else_meanwhile_are_not_overwritten(root):
+    at = _open(root)
+    original = (root / "daily.yaml").read_text(encoding="utf-8")
+    theirs = original + "# a colleague's edit\n"
+    (root / "daily.yaml").write_text(theirs, encoding="utf-8")  # saved while this page was open
+    at.text_area(key="daily_config_text").set_value(original + "expect: latest\n")
+    at.button(key="daily_save_config").click().run()
+    assert not at.exception
+    assert any("刚刚修改" in e.value for e in at.error)
+    assert (root / "daily.yaml").read_text(encoding="utf-8") == theirs

@@ -9,11 +9,12 @@ import streamlit as st
 
 from kb.daily.brief import number, role_label, segment_label
 from kb.daily.brief import render as render_brief
-from kb.daily.config import config_path, load_daily_config, parse_daily_text
+from kb.daily.config import config_path, load_daily_config, save_daily_text
 from kb.daily.notify import NotifyError, post
 from kb.daily.review import MissingDay, Review, review
-from kb.documents import atomic_write, text_sha
+from kb.documents import ConflictError, text_sha
 from kb.sources import SourceError
+from kb.store import StoreError
 from kb.yamlfile import DataError
 from ui import nav, services
 from ui.diagnosis.state import load_file, state
@@ -185,19 +186,19 @@ def _config_editor(ws, expanded: bool) -> None:
     with st.expander(t("daily.config"), expanded=expanded, icon=":material/settings:"):
         st.caption(t("daily.config_help"))
         current = _config_text(ws)
+        if "daily_config_text" not in st.session_state:  # what this person started editing from
+            st.session_state["daily_config_base"] = text_sha(current) if current else None
         edited = st.text_area("daily.yaml", current, height=320, key="daily_config_text")
         if st.button(t("daily.save_config"), key="daily_save_config"):
             try:
-                parse_daily_text(edited, ws)
-            except DataError as exc:
-                st.error(t("daily.config_invalid", msg=str(exc)))
-                return
-            path = config_path(ws.config.root)
-            if _config_text(ws) != current:  # someone saved meanwhile: never overwrite it
+                save_daily_text(ws, edited, st.session_state.get("daily_config_base"))
+            except ConflictError:
                 st.error(t("daily.config_conflict"))
                 return
-            atomic_write(path, edited)
-            st.session_state["daily_config_sha"] = text_sha(edited)
+            except (DataError, StoreError) as exc:
+                st.error(t("daily.config_invalid", msg=str(exc)))
+                return
+            st.session_state["daily_config_base"] = text_sha(edited)
             _review.clear()
             st.success(t("daily.config_saved"))
 

@@ -21,6 +21,7 @@ PAGES = {
     "daily": ("daily", ":material/today:", True),
     "search": ("search", ":material/search:", True),
     "problems": ("problems", ":material/account_tree:", True),
+    "cases": ("cases", ":material/cases:", True),
     "diagnose": ("diagnose", ":material/troubleshoot:", True),
     "add": ("add", ":material/edit_note:", True),
     "learn": ("learn", ":material/school:", True),
