@@ -44,12 +44,19 @@ def share(value) -> str:
     return "—" if value is None or not math.isfinite(value) else f"{value * 100:.0f}%"
 
 
+def file_labels(d, vocab=None):
+    """The diagnosis's own vocabulary when it knows the file's spellings (渠道=手淘推荐)."""
+    return d.vocab if hasattr(d.vocab, "value_label") else (vocab or d.vocab)
+
+
 def segment_label(segment: dict, vocab=None) -> str:
     if not segment:
         return "全部"
     parts = []
     for dim, value in segment.items():
         name = vocab.label(dim) if vocab is not None else dim
+        if hasattr(vocab, "value_label"):  # a diagnosis's vocabulary: the file's own spelling
+            value = vocab.value_label(dim, value)
         parts.append(f"{markdown_cell(name)}={markdown_cell(value)}")  # values come from the file
     return " × ".join(parts)
 
@@ -62,7 +69,7 @@ def significance_text(mv) -> str:
 
 def summary(d, vocab=None) -> str:
     """Two or three sentences: what moved, what drove it, where, and what it likely is."""
-    vocab = vocab or d.vocab
+    vocab = file_labels(d, vocab)
     mv = d.headline
     unit = mv.unit
     sentences = [
@@ -100,7 +107,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def markdown_report(d, vocab=None) -> str:
-    vocab = vocab or d.vocab
+    vocab = file_labels(d, vocab)
     c = d.comparison
     lines = [
         f"# 诊断报告: {d.headline.label} ({d.kpi})",
@@ -199,7 +206,7 @@ def markdown_report(d, vocab=None) -> str:
         lines += [f"- {q.text}" for q in d.questions]
     if d.notes:
         lines += ["", "## 说明", ""]
-        lines += [f"- {markdown_cell(n)}" for n in d.notes]
+        lines += [f"- {markdown_cell(n)}" for n in d.notes_in("zh")]
     return "\n".join(lines) + "\n"
 
 
@@ -216,7 +223,7 @@ def case_draft(
     problem types the user confirmed (none by default). Prompts are HTML comments: visible in the
     editor, invisible on the page."""
     today = today or dt.date.today()
-    vocab = vocab or d.vocab
+    vocab = file_labels(d, vocab)
     top = d.matches[0].problem if d.matches else None
     mv = d.headline
     c = d.comparison
