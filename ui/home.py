@@ -16,7 +16,7 @@ RECENT = 8
 def _recent(docs):
     """The newest knowledge: not action-log entries (they have their page and would crowd out
     the playbooks and cases within a week of logging), not drafts."""
-    shown = [d for d in docs if d.kind != "log" and d.meta.get("state") != "draft"]
+    shown = [d for d in docs if d.kind != "log" and not d.is_draft]
     dated = sorted(shown, key=lambda d: (d.created is not None, d.created, d.id), reverse=True)
     return dated[:RECENT]
 
