@@ -87,3 +87,12 @@ def test_a_page_past_the_end_shows_the_last_page(tmp_path, monkeypatch):
     links = [link.proto.label for link in at.get("page_link")]
     assert links, "a page number past the end listed nothing"
     assert "999" not in str(at.query_params.get("page"))
+
+
+def test_a_new_query_starts_on_its_first_page(tmp_path, monkeypatch):
+    at = _page(tmp_path, monkeypatch, q="退款")
+    first_page = [link.proto.label for link in at.get("page_link")][:3]
+    at = _page(tmp_path / "again", monkeypatch, q="流量", page="2")
+    at.text_input(key="q").set_value("退款").run()
+    assert not at.exception, at.exception
+    assert [link.proto.label for link in at.get("page_link")][:3] == first_page
