@@ -25,9 +25,7 @@ DRAFTS = "drafts"  # ?drafts=1 shows drafts too
 def _reset_page() -> None:
     """Back to the first page: the widget's value and the URL's ?page= (read on a run where
     the widget has no value yet, it sent a new query from page 2 to page 2)."""
-    st.session_state.pop("page", None)
-    if "page" in st.query_params:
-        del st.query_params["page"]
+    st.session_state["page"] = 1  # the URL follows the (bound) widget
 
 
 def _filter_changed(name: str) -> None:
