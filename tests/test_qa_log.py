@@ -56,3 +56,12 @@ def test_calendar_table_starts_with_the_day(app):
     """The table sits in half the page: the day must be in sight, not scrolled off."""
     columns = list(app.dataframe[0].value.columns)
     assert columns[0] == "日期" and columns[1] == "事件"
+
+
+def test_editing_an_entry_names_it_by_title(app):
+    app.query_params["edit"] = "log-2026-11-30-douyin-budget-decision"
+    app.switch_page("ui/log.py").run()
+    assert not app.exception, app.exception
+    heading = app.subheader[0].value
+    assert "评估抖音预算下调的影响" in heading
+    assert "log-2026-11-30" not in heading

@@ -89,7 +89,8 @@ def _add_form(vocab) -> None:
     values = _defaults(vocab)
     st.session_state["log_form_values"] = values  # the calendar beside it starts from them
     editing = st.session_state.get("log_editing")
-    st.subheader(t("log.edit", id=editing["id"]) if editing else t("log.add"))
+    # the entry by its title (as in the list), not by its file id
+    st.subheader(t("log.edit", id=values["title"] or editing["id"]) if editing else t("log.add"))
     if not editing and any(st.query_params.get(p) for p in ("date", *vocab.dimensions)):
         st.info(t("log.prefilled"), icon=":material/edit_calendar:")
     action, status = values["action"], values["status"]
