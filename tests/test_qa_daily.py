@@ -156,3 +156,24 @@ def test_english_brief_has_no_chinese_units(root):
     assert any(" CNY " in line for line in kpis)  # sales keep a currency
     zh = render_brief(ws, review(ws, lang="zh"), "zh")
     assert " 元 · " in zh
+
+
+def test_settings_saved_from_the_page_are_committed(root):
+    import subprocess
+
+    from kb.daily.config import save_daily_text
+    from kb.documents import text_sha
+
+    def git(*args):
+        return subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, check=True
+        ).stdout
+
+    git("init", "-q")
+    git("-c", "user.email=qa@example.com", "-c", "user.name=qa", "add", "-A")
+    git("-c", "user.email=qa@example.com", "-c", "user.name=qa", "commit", "-qm", "init")
+    ws = Workspace.open(root)
+    old = (root / "daily.yaml").read_text(encoding="utf-8")
+    save_daily_text(ws, old + "# QA\\n", text_sha(old))
+    assert git("status", "--porcelain", "--", "daily.yaml") == ""
+    assert "daily.yaml" in git("log", "-1", "--name-only", "--format=%s")

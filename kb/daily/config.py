@@ -82,7 +82,7 @@ def save_daily_text(ws, text: str, expected_sha: str | None) -> None:
     """Validate and save daily.yaml from the app: compare-and-swap under the content root's
     save lock (two people saving settings at once: one wins, the other gets ConflictError and
     keeps their text), atomic write, the old file kept on any failure."""
-    from kb.documents import ConflictError, atomic_write, text_sha
+    from kb.documents import ConflictError, _record, _snapshot, atomic_write, text_sha
     from kb.store import save_lock
 
     parse_daily_text(text, ws)
@@ -91,7 +91,11 @@ def save_daily_text(ws, text: str, expected_sha: str | None) -> None:
         current = text_sha(path.read_text(encoding="utf-8")) if path.exists() else None
         if current != expected_sha:
             raise ConflictError(f"{path}: changed since you opened it; your text was not saved")
+        if current is not None:
+            _snapshot(ws.config, path, current)
         atomic_write(path, text)
+        # committed like a document (history), else the content repo stays dirty
+        _record(ws.config, path, None, "Save daily.yaml", new=current is None, sha=text_sha(text))
 
 
 def parse_daily_text(text: str, ws, where: str = CONFIG_NAME) -> DailyConfig:
