@@ -36,3 +36,14 @@ def test_html_file_with_text_is_still_imported(ws):
     page = "<html><head><title>直播间转化</title></head><body><p>直播间的转化率由停留时长决定。</p></body></html>"
     report = import_file(ws, "ok.html", page.encode())
     assert len(report.imported) == 1 and report.failed == []
+
+
+def test_a_refused_document_is_reported_per_field_without_the_servers_path(ws, tmp_path):
+    page = "---\nkind: log\ntitle: 预算下调\n---\n正文".encode()
+    report = import_file(ws, "log.md", page)
+    assert report.imported == []
+    reason = report.failed[0][1]
+    for text in (reason.zh, reason.en):
+        assert str(tmp_path) not in text  # the file name is in the label; no server path
+        assert "date" in text and "action" in text
+    assert reason.zh.startswith("无法保存")

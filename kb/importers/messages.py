@@ -36,7 +36,7 @@ class Message:
         texts = catalogue().get(self.code)
         if texts is None:
             return self.code
-        values = {k: v.get(lang) if isinstance(v, Message) else v for k, v in self.params.items()}
+        values = {k: _in(v, lang) for k, v in self.params.items()}
         try:
             return texts.get(lang, texts["zh"]).format(**values)
         except (KeyError, IndexError, ValueError):  # a parameter missing: still say something
@@ -67,3 +67,13 @@ def msg(code: str, **params: object) -> Message:
     if code not in catalogue():
         raise KeyError(f"unknown import message code {code!r} (add it to {CATALOGUE.name})")
     return Message(code, params)
+
+
+def _in(value, lang: str):
+    """A parameter in ``lang``: messages, and errors that carry both languages (a
+    DocumentError's ``get(lang)``), follow the message; anything else is used as it is."""
+    if isinstance(value, Message) or (
+        callable(getattr(value, "get", None)) and not isinstance(value, (dict, str))
+    ):
+        return value.get(lang)
+    return value

@@ -202,7 +202,9 @@ class Importer:
                     doc.id = make_id(doc.title, self._taken, fallback=url_slug(draft.url))
                     save_document(self.workspace.config, doc)
         except (DocumentError, ConflictError, OSError) as exc:
-            report.failed.append((draft.label, msg("import.save_failed", error=str(exc))))
+            # a DocumentError in both languages, each field named, without the server's path
+            error = exc if isinstance(exc, DocumentError) else str(exc)
+            report.failed.append((draft.label, msg("import.save_failed", error=error)))
             return
         self.reserved.add(doc.id)
         self.seen.add(doc.id, draft.url, text)
