@@ -141,18 +141,34 @@ def validate_fields(meta: dict[str, Any], where: str) -> list[FieldError]:
     """Check and normalise the log fields in ``meta`` in place; every problem, by field."""
     errors: list[FieldError] = []
     if meta.get("date") in (None, ""):
-        errors.append(FieldError(where, "date", "missing: when did it happen? write YYYY-MM-DD"))
+        errors.append(
+            FieldError(
+                where,
+                "date",
+                "missing: when did it happen? write YYYY-MM-DD",
+                "必填: 哪天发生的? 写成 YYYY-MM-DD",
+            )
+        )
     for name in ("date", "end"):
         if meta.get(name) not in (None, ""):
             try:
                 meta[name] = _date(meta[name])
             except (TypeError, ValueError):
                 errors.append(
-                    FieldError(where, name, f"{meta[name]!r} is not a date: write YYYY-MM-DD")
+                    FieldError(
+                        where,
+                        name,
+                        f"{meta[name]!r} is not a date: write YYYY-MM-DD",
+                        f"{meta[name]!r} 不是日期: 写成 YYYY-MM-DD",
+                    )
                 )
     start, end = meta.get("date"), meta.get("end")
     if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
-        errors.append(FieldError(where, "end", f"{end} is before the date {start}"))
+        errors.append(
+            FieldError(
+                where, "end", f"{end} is before the date {start}", f"{end} 早于开始日期 {start}"
+            )
+        )
     segment = meta.get("segment")
     if segment in (None, "", {}):
         meta["segment"] = {}
@@ -169,15 +185,29 @@ def validate_fields(meta: dict[str, Any], where: str) -> list[FieldError]:
         meta["segment"] = {str(k).strip(): str(v).strip() for k, v in segment.items()}
     action = meta.get("action")
     if action in (None, ""):
-        errors.append(FieldError(where, "action", f"missing; one of {', '.join(ACTIONS)}"))
+        errors.append(
+            FieldError(
+                where,
+                "action",
+                f"missing; one of {', '.join(ACTIONS)}",
+                f"必填; 可选: {', '.join(ACTIONS)}",
+            )
+        )
     elif str(action) not in ACTIONS:
         errors.append(FieldError(where, "action", f"{action!r} is not one of {', '.join(ACTIONS)}"))
     status = meta.get("status")
     if status not in (None, "") and str(status) not in STATUSES:
-        errors.append(FieldError(where, "status", f"{status!r} is not one of open, done"))
+        errors.append(
+            FieldError(
+                where,
+                "status",
+                f"{status!r} is not one of open, done",
+                f"{status!r} 不是 open (待跟进) 或 done (已完成)",
+            )
+        )
     owner = meta.get("owner")
     if owner is not None and not isinstance(owner, (str, int)):
-        errors.append(FieldError(where, "owner", "must be a name (text)"))
+        errors.append(FieldError(where, "owner", "must be a name (text)", "要写名字 (文字)"))
     return errors
 
 
@@ -453,7 +483,14 @@ def make_entry(
     errors = validate_fields(meta, where)
     errors += check_segment(meta["segment"], vocab, where)
     if not str(title or "").strip():
-        errors.append(FieldError(where, "title", "missing: say what was done in a few words"))
+        errors.append(
+            FieldError(
+                where,
+                "title",
+                "missing: say what was done in a few words",
+                "必填: 用几个字说做了什么",
+            )
+        )
     if errors:
         raise DocumentError(errors)
     doc = Document(
@@ -502,7 +539,7 @@ def update_entry(ws, entry_id: str, expected_sha: str | None = None, **changes: 
     """Change fields of an entry (e.g. status open -> done); refuses if the file moved on."""
     path = ws.config.root / "log" / f"{entry_id}.md"
     if not path.is_file():
-        raise DocumentError([FieldError(entry_id, "id", "no such log entry")])
+        raise DocumentError([FieldError(entry_id, "id", "no such log entry", "没有这条日志记录")])
     doc = read_document(path)
     sha = expected_sha or doc.sha
     vocab = _vocabulary(ws)

@@ -48,7 +48,7 @@ def test_a_refused_entry_names_the_field_as_the_form_does(app, content):
     app.text_input(key="log_title").set_value("活动结束")
     app.date_input(key="log_end").set_value(app.date_input(key="log_date").value.replace(year=2020))
     app.button(key="log_save").click().run()
-    assert any("结束日期不能早于日期" in e.value for e in app.error)
+    assert any("早于开始日期" in e.value for e in app.error)
     assert set((content / "log").glob("*.md")) == before
 
 
