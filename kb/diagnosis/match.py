@@ -125,10 +125,6 @@ def score_problem(p: Problem, ev: Evidence, vocab: DimensionVocabulary | None) -
 def _hint(pid: str, ev: Evidence, vocab: DimensionVocabulary | None) -> float:
     if vocab is None or not ev.segment:
         return 0.0
-    for dim in vocab.dimensions.values():
-        values = dim.hints.get(pid)
-        if values and dim.name in ev.segment:
-            return 0.05 if ev.segment[dim.name] in values else -0.05
     return 0.0
 
 
