@@ -35,9 +35,30 @@ def run_checks(ws: Workspace) -> CheckReport:
         report.counts[doc.kind] = report.counts.get(doc.kind, 0) + 1
     if taxonomy is not None:
         report.counts["problem types"] = len(taxonomy)
+        report.errors.extend(check_reasoning(ws, taxonomy, metrics, collection))
     # Learning path and glossary refer to the documents next to them: check them only where the
     # root has its own data/ (a bare folder of documents borrows the bundled data).
     if ws.config.data_dir == ws.config.root / "data":
         for check in (glossary.check_workspace, learning.check_workspace):
             report.errors.extend(check(ws, set(collection.docs)))
     return report
+
+
+def check_reasoning(ws: Workspace, taxonomy, metrics, collection) -> list[str]:
+    """The diagnosis's editable data: evidence blocks in problems.yaml (metrics, classes, event
+    kinds), value classes in dimensions.yaml, and case signatures."""
+    from kb import similar
+    from kb.diagnosis.dimensions import load_vocabulary
+    from kb.diagnosis.evidence import check_taxonomy
+
+    errors: list[str] = []
+    try:
+        vocab = load_vocabulary(ws.config.data_file("dimensions.yaml"))
+    except (DataError, OSError) as exc:
+        errors.extend(str(exc).splitlines())
+        vocab = None
+    errors.extend(check_taxonomy(taxonomy, metrics, vocab))
+    for doc in collection.docs.values():
+        if doc.kind == "case":
+            errors.extend(similar.check(doc.meta.get("signature"), str(doc.path or doc.id)))
+    return errors

@@ -54,6 +54,7 @@ KIND_FIELDS = {
         "outcome": "what the actions did: {metric, before, after, unit, verdict}",
         "illustrative": "true when the numbers are illustrative, not real",
         "period": "when it happened, e.g. 2026-03",
+        "signature": "what the numbers did: {moves: {UV: down}, dimension, shape, classes}",
     },
 }
 REQUIRED = ("id", "kind", "title", "created")

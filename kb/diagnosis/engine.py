@@ -18,6 +18,8 @@ from kb.diagnosis.decompose import Factor, decompose, value_of
 from kb.diagnosis.dimensions import DimensionVocabulary, load_vocabulary
 from kb.diagnosis.drilldown import Drilldown, drilldown
 from kb.diagnosis.load import DATE, DiagnosisInputError, Table, load_table
+from kb.diagnosis import timeline as _timeline
+from kb.diagnosis.evidence import Context
 from kb.diagnosis.match import (
     MIN_SCORE,
     Hypothesis,
@@ -28,6 +30,8 @@ from kb.diagnosis.match import (
     needed_inputs,
     rank_problems,
 )
+from kb.diagnosis.mix import MixEffect, mix_effects
+from kb.diagnosis.shape import Shape, shape_of
 from kb.diagnosis.movements import Movement, compute_movements, grid_totals, period_sums
 from kb.diagnosis.periods import Comparison, choose
 from kb.diagnosis.questions import Interview, Question, normalise_answer
@@ -55,6 +59,10 @@ class Diagnosis:
     focus: str | None = None  # when the KPI held: the metric that moved the bad way most
     focus_drill: Drilldown | None = None
     vocab: DimensionVocabulary | None = None  # for dimension labels in reports
+    shape: Shape | None = None
+    timeline: _timeline.Timeline | None = None
+    mix: list[MixEffect] = field(default_factory=list)
+    similar: list[dict] = field(default_factory=list)
 
     @property
     def headline(self) -> Movement:
@@ -112,7 +120,7 @@ class Diagnosis:
             "factors": [f.to_json() for f in self.factors],
             "drilldown": self.drill.to_json(),
             "problems": [m.to_json(lang) for m in self.matches],
-            "hypotheses": [h.to_json() for h in self.hypotheses],
+            "hypotheses": [h.to_json(lang) for h in self.hypotheses],
             "documents": self.documents,
             # extensions
             "periods": self.comparison.to_json(),
@@ -143,7 +151,23 @@ class Diagnosis:
             "questions": [q.to_json() for q in self.questions],
             "columns": self.table.columns,
             "notes": self.notes,
+            # wave 2: the reasoning
+            "shape": None if self.shape is None else self.shape.to_json(),
+            "shape_text": None if self.shape is None else self.shape.sentence().get(lang),
+            "events": [] if self.timeline is None else self.timeline.to_json(lang),
+            "warnings": [w.get(lang) for w in self.warnings()],
+            "suggested_baseline": None
+            if self.timeline is None
+            else self.timeline.suggested_baseline,
+            "mix": [m.to_json(lang) for m in self.mix],
+            "similar_cases": [c["id"] for c in self.similar],
+            "similar": self.similar,
         }
+
+    def warnings(self) -> list:
+        """Things to know before trusting the comparison (holidays, campaigns, no journal)."""
+        out = list(self.timeline.warnings) if self.timeline else []
+        return out
 
 
 def _r(x, d=6):
@@ -203,8 +227,25 @@ def diagnose(
     if ev.segment:
         inside = compute_movements(subset(table, ev.segment), metrics, comparison)
         ev.segment_moves = {k: m.direction for k, m in inside.items()}
-    matches = rank_problems(workspace.taxonomy, ev, vocab)
-    hyps = hypotheses(matches, ev, metrics, lang)
+    shape = shape_of(table, metrics, comparison, focus or kpi, ev.segment or None)
+    day = shape.start if shape.start is not None else comparison.current.start
+    timeline = _timeline.build(workspace, comparison, day, ev.segment, table.dates[0])
+    mix = mix_effects(table, metrics, comparison, moves, [focus or kpi, *_RATIO_FACTORS], vocab)
+    ctx = Context(
+        table=table,
+        metrics=metrics,
+        comparison=comparison,
+        vocab=vocab,
+        moves=moves,
+        segment=dict(ev.segment),
+        shape=shape,
+        events=timeline.events,
+        period_events=timeline.period_events,
+        change_day=timeline.day,
+        mix=mix,
+    )
+    matches = rank_problems(workspace.taxonomy, ev, vocab, ctx)
+    hyps = hypotheses(matches, ev, metrics, lang, ctx)
     try:
         docs = linked_documents(workspace.collection(), matches)
     except Exception:  # noqa: BLE001 - a broken document must not stop a diagnosis
@@ -233,7 +274,25 @@ def diagnose(
         focus=focus,
         focus_drill=focus_drill,
         vocab=vocab,
+        shape=shape,
+        timeline=timeline,
+        mix=mix,
+        similar=_similar(workspace, matches, ev, shape, vocab),
     )
+
+
+_RATIO_FACTORS = ("转化率", "客单价", "ROI", "退款率", "人均浏览量")
+
+
+def _similar(workspace, matches, ev, shape, vocab) -> list[dict]:
+    try:
+        from kb.similar import signature_of, similar_cases
+
+        sig = signature_of(ev, shape, vocab)
+        leading = [m.problem.id for m in matches if m.verdict != "contradicted"][:3]
+        return similar_cases(workspace.collection(), sig, leading, workspace.taxonomy)
+    except Exception:  # noqa: BLE001 - similar cases are a hint; never stop a diagnosis
+        return []
 
 
 def subset(table: Table, segment: dict[str, str]) -> Table:

@@ -59,7 +59,7 @@ class Shape:
         w = WORDS.get(self.kind, WORDS["unclear"])
         if self.start is None or self.kind in ("none", "unclear"):
             return w
-        pct = "" if self.change_pct is None else f" ({self.change_pct:+.0f} %)"
+        pct = "" if self.change_pct is None else f" ({self.change_pct:+.0f} %)".replace("-", "−")
         return Text(
             f"{w.zh}, 从 {self.start:%Y-%m-%d} 开始{pct}",
             f"{w.en} starting {self.start:%Y-%m-%d}{pct}",
