@@ -107,26 +107,6 @@ class Taxonomy:
     def by_area(self, area: str) -> list[Problem]:
         return list(self._by_area.get(area, ()))
 
-    def by_signature(self, movements: dict[str, str]) -> list[tuple[Problem, float]]:
-        """Problems whose signature agrees with the observed movements, best first.
-
-        Score = share of the signature's keys that agree, minus a penalty for contradictions;
-        keys the observation does not mention count as unknown (neither for nor against).
-        """
-        ranked = []
-        for p in self.problems.values():
-            if not p.signature:
-                continue
-            agree = sum(1 for k, ok in p.signature.items() if movements.get(k) in ok)
-            against = sum(
-                1 for k, ok in p.signature.items() if k in movements and movements[k] not in ok
-            )
-            if agree == 0 or against:
-                continue
-            ranked.append((p, agree / len(p.signature)))
-        ranked.sort(key=lambda pair: (-pair[1], -len(pair[0].signature), pair[0].id))
-        return ranked
-
 
 def _text(raw: object, where: str, errors: list[str], required: bool = True) -> Text:
     if isinstance(raw, str):

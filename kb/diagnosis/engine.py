@@ -14,12 +14,12 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from kb.diagnosis import timeline as _timeline
 from kb.diagnosis.decompose import Factor, decompose, value_of
 from kb.diagnosis.dimensions import DimensionVocabulary, load_vocabulary
 from kb.diagnosis.drilldown import Drilldown, drilldown
-from kb.diagnosis.load import DATE, DiagnosisInputError, Table, load_table
-from kb.diagnosis import timeline as _timeline
 from kb.diagnosis.evidence import Context
+from kb.diagnosis.load import DATE, DiagnosisInputError, Table, load_table
 from kb.diagnosis.match import (
     MIN_SCORE,
     Hypothesis,
@@ -31,10 +31,10 @@ from kb.diagnosis.match import (
     rank_problems,
 )
 from kb.diagnosis.mix import MixEffect, mix_effects
-from kb.diagnosis.shape import Shape, shape_of
 from kb.diagnosis.movements import Movement, compute_movements, grid_totals, period_sums
 from kb.diagnosis.periods import Comparison, choose
 from kb.diagnosis.questions import Interview, Question, normalise_answer
+from kb.diagnosis.shape import Shape, shape_of
 from kb.metrics import MetricTree
 
 BY_DIMENSION_ROWS = 50  # per dimension in JSON, largest contributions first

@@ -136,22 +136,30 @@ def parse_spec(raw, where: str, metrics=None, classes=None, dims=None) -> tuple[
         scope = c.get("in", "all")
         if isinstance(scope, dict):
             if len(scope) != 1:
-                errors.append(f"{cw}: 'in' names one class or one dimension, e.g. {{class: direct}}")
+                errors.append(
+                    f"{cw}: 'in' names one class or one dimension, e.g. {{class: direct}}"
+                )
             else:
-                (k, v), = scope.items()
+                ((k, v),) = scope.items()
                 if k == "class" and classes is not None and str(v) not in classes:
                     errors.append(f"{cw}: unknown class '{v}' (data/dimensions.yaml)")
                 elif k != "class" and dims is not None and k not in dims:
                     errors.append(f"{cw}: unknown dimension '{k}'")
             scope = {str(k): str(v) for k, v in scope.items()}
         elif scope not in ("all", "segment", "rest"):
-            errors.append(f"{cw}: 'in' must be all | segment | rest | {{class: X}} | {{dim: value}}")
+            errors.append(
+                f"{cw}: 'in' must be all | segment | rest | {{class: X}} | {{dim: value}}"
+            )
         unknown = set(c) - {"metric", "in", "move", "pass", "fail"}
         if unknown:
             errors.append(f"{cw}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
         conds.append(
             Condition(
-                metric, scope, moves, _text(c.get("pass"), cw, errors), _text(c.get("fail"), cw, errors)
+                metric,
+                scope,
+                moves,
+                _text(c.get("pass"), cw, errors),
+                _text(c.get("fail"), cw, errors),
             )
         )
     shape = _list(raw.get("shape"))
@@ -180,7 +188,9 @@ def check_taxonomy(taxonomy, metrics=None, vocab=None) -> list[str]:
         where = f"data/problems.yaml: problem '{p.id}'"
         errors += parse_spec(p.evidence, f"{where} evidence", metrics, classes, dims)[1]
         for j, c in enumerate(p.causes, 1):
-            errors += parse_spec(c.evidence, f"{where}: cause #{j} evidence", metrics, classes, dims)[1]
+            errors += parse_spec(
+                c.evidence, f"{where}: cause #{j} evidence", metrics, classes, dims
+            )[1]
     return errors
 
 
@@ -335,7 +345,10 @@ def _data_test(ctx: Context, c: Condition) -> Test:
         return Test(
             "data",
             "untested",
-            Text(f"文件里没有 {ml.zh} (需要 {', '.join(need)})", f"no {ml.en} in the file (needs {', '.join(need)})"),
+            Text(
+                f"文件里没有 {ml.zh} (需要 {', '.join(need)})",
+                f"no {ml.en} in the file (needs {', '.join(need)})",
+            ),
             data_needed=need,
         )
     ok = _matches(m, c.moves)
@@ -344,9 +357,13 @@ def _data_test(ctx: Context, c: Condition) -> Test:
     if tail is None:
         want_zh = "或".join(VERB[w].zh for w in c.moves)
         want_en = " or ".join(VERB[w].en for w in c.moves)
-        tail = Text(f"符合预期 ({want_zh})", f"as expected ({want_en})") if ok else Text(
-            f"预期{want_zh}, 实际{VERB.get(m.direction, VERB['flat']).zh}",
-            f"expected {want_en}, was {VERB.get(m.direction, VERB['flat']).en}",
+        tail = (
+            Text(f"符合预期 ({want_zh})", f"as expected ({want_en})")
+            if ok
+            else Text(
+                f"预期{want_zh}, 实际{VERB.get(m.direction, VERB['flat']).zh}",
+                f"expected {want_en}, was {VERB.get(m.direction, VERB['flat']).en}",
+            )
         )
     reason = Text(f"{head.zh}: {tail.zh}", f"{head.en}: {tail.en or tail.zh}")
     return Test("data", "pass" if ok else "fail", reason, WEIGHTS["data"] if ok else 0.0)
@@ -359,7 +376,12 @@ def _shape_test(ctx: Context, want: tuple[str, ...]) -> Test:
         return Test("shape", "untested", Text(f"变化形态: {word.zh}", f"shape: {word.en}"))
     said = s.sentence()
     if s.kind in want:
-        return Test("shape", "pass", Text(f"{said.zh}: 符合此原因", f"{said.en}: fits this cause"), WEIGHTS["shape"])
+        return Test(
+            "shape",
+            "pass",
+            Text(f"{said.zh}: 符合此原因", f"{said.en}: fits this cause"),
+            WEIGHTS["shape"],
+        )
     zh = "或".join(SHAPE_WORDS[w].zh for w in want)
     en = " or ".join(SHAPE_WORDS[w].en for w in want)
     return Test(
@@ -403,13 +425,20 @@ def _events_test(ctx: Context, kinds: tuple[str, ...]) -> Test:
     ]
     if hits:
         best = hits[0]
-        w = WEIGHTS["events"] * (1.5 if best.segment_match == "same" and best.source == "log" else 1.0)
+        w = WEIGHTS["events"] * (
+            1.5 if best.segment_match == "same" and best.source == "log" else 1.0
+        )
         return Test("events", "pass", _event_line(best), w, event=best)
-    names = Text("、".join(KIND_WORDS[k].zh for k in kinds), ", ".join(KIND_WORDS[k].en for k in kinds))
+    names = Text(
+        "、".join(KIND_WORDS[k].zh for k in kinds), ", ".join(KIND_WORDS[k].en for k in kinds)
+    )
     return Test(
         "events",
         "untested",
-        Text(f"运营日志里变化前后没有 {names.zh} 记录", f"no {names.en} entry near the change in the log"),
+        Text(
+            f"运营日志里变化前后没有 {names.zh} 记录",
+            f"no {names.en} entry near the change in the log",
+        ),
     )
 
 
@@ -423,11 +452,16 @@ def _calendar_test(ctx: Context, kinds: tuple[str, ...]) -> Test:
         return Test(
             "calendar",
             "pass",
-            Text(f"比较期内有 {e.title.zh} ({e.day:%m-%d}{end})", f"the compared periods hold {e.title.en or e.title.zh} ({e.day:%m-%d}{end})"),
+            Text(
+                f"比较期内有 {e.title.zh} ({e.day:%m-%d}{end})",
+                f"the compared periods hold {e.title.en or e.title.zh} ({e.day:%m-%d}{end})",
+            ),
             WEIGHTS["calendar"],
             event=e,
         )
-    names = Text("、".join(KIND_WORDS[k].zh for k in kinds), ", ".join(KIND_WORDS[k].en for k in kinds))
+    names = Text(
+        "、".join(KIND_WORDS[k].zh for k in kinds), ", ".join(KIND_WORDS[k].en for k in kinds)
+    )
     b, c = ctx.comparison.baseline, ctx.comparison.current
     return Test(
         "calendar",
@@ -441,7 +475,11 @@ def _calendar_test(ctx: Context, kinds: tuple[str, ...]) -> Test:
 
 def _applies_test(ctx: Context, classes: tuple[str, ...]) -> Test:
     if not ctx.segment or ctx.vocab is None:
-        return Test("applies", "untested", Text("变化没有集中在某个细分", "the change is not in one segment"))
+        return Test(
+            "applies",
+            "untested",
+            Text("变化没有集中在某个细分", "the change is not in one segment"),
+        )
     for dim, value in ctx.segment.items():
         have = ctx.vocab.classes_of(dim, value)
         if have is None:
@@ -465,7 +503,9 @@ def _applies_test(ctx: Context, classes: tuple[str, ...]) -> Test:
     return Test(
         "applies",
         "untested",
-        Text(f"{seg} 没有在 dimensions.yaml 里登记类别", f"{seg} has no classes in dimensions.yaml"),
+        Text(
+            f"{seg} 没有在 dimensions.yaml 里登记类别", f"{seg} has no classes in dimensions.yaml"
+        ),
     )
 
 
@@ -473,7 +513,9 @@ def _mix_test(ctx: Context, metric: str) -> Test:
     ml = _metric_label(ctx, metric)
     m = ctx.moves.get(metric)
     if m is None or ctx.mix is None or not ctx.table.dimensions:
-        return Test("mix", "untested", Text(f"无法拆分 {ml.zh} 的结构", f"cannot split {ml.en} by segment"))
+        return Test(
+            "mix", "untested", Text(f"无法拆分 {ml.zh} 的结构", f"cannot split {ml.en} by segment")
+        )
     if m.direction == "flat":
         return Test("mix", "untested", Text(f"{ml.zh} 没有明显变化", f"{ml.en} did not move"))
     for eff in ctx.mix:

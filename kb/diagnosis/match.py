@@ -128,7 +128,9 @@ class Hypothesis:
         }
 
 
-def score_problem(p: Problem, ev: Evidence, vocab: DimensionVocabulary | None = None) -> Match | None:
+def score_problem(
+    p: Problem, ev: Evidence, vocab: DimensionVocabulary | None = None
+) -> Match | None:
     inside = "single" in p.signature.get("concentration", ())
 
     def seen(key):

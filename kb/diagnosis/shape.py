@@ -31,7 +31,10 @@ WORDS = {
     "step": Text("断崖式变化", "a step change"),
     "slide": Text("缓坡式变化 (逐日渐变)", "a gradual slide"),
     "spike": Text("短暂尖峰, 随后回落", "a short spike that went back"),
-    "jump": Text("最后一期突变 (还分不清断崖还是尖峰)", "a jump in the last point (step or spike: too early to tell)"),
+    "jump": Text(
+        "最后一期突变 (还分不清断崖还是尖峰)",
+        "a jump in the last point (step or spike: too early to tell)",
+    ),
     "none": Text("没有超出日常波动", "nothing beyond the usual noise"),
     "unclear": Text("形态不明显", "no clear shape"),
 }
@@ -96,7 +99,7 @@ def detect(values: pd.Series, comparison: Comparison, freq_days: int = 1) -> Sha
     values = values.sort_index().astype(float)
     values = values[values.index <= comparison.current.end]
     y_all = _deseasonalise(values, comparison.baseline.start, freq_days)
-    n_cur = max(1, int(((y_all.index >= comparison.current.start)).sum()))
+    n_cur = max(1, int((y_all.index >= comparison.current.start).sum()))
     start = min(comparison.baseline.start, comparison.current.start)
     # the comparison window plus as many points again before it, for the "before" level
     window = y_all[y_all.index >= start]
@@ -112,7 +115,11 @@ def detect(values: pd.Series, comparison: Comparison, freq_days: int = 1) -> Sha
     if level <= 0:
         return Shape("unclear")
     diffs = np.diff(hist)
-    noise = 1.4826 * float(np.median(np.abs(diffs - np.median(diffs)))) / np.sqrt(2) if len(diffs) > 2 else 0.0
+    noise = (
+        1.4826 * float(np.median(np.abs(diffs - np.median(diffs)))) / np.sqrt(2)
+        if len(diffs) > 2
+        else 0.0
+    )
     spread = 1.4826 * float(np.median(np.abs(hist - level))) if len(hist) > 2 else 0.0
     noise = max(noise, spread, 0.01 * level)
     recent = y[n - n_cur :]

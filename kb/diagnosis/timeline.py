@@ -77,7 +77,9 @@ def build(ws, comparison: Comparison, day, segment: dict | None, first_date) -> 
         return out
     try:
         out.events = _journal.events_near(ws, day, segment or None, before=7, after=2)
-        b = _calendar.period_notes(_d(comparison.baseline.start), _d(comparison.baseline.end), ws=ws)
+        b = _calendar.period_notes(
+            _d(comparison.baseline.start), _d(comparison.baseline.end), ws=ws
+        )
         c = _calendar.period_notes(_d(comparison.current.start), _d(comparison.current.end), ws=ws)
     except Exception as exc:  # noqa: BLE001 - a broken log must not stop a diagnosis
         out.events = None
@@ -93,7 +95,11 @@ def build(ws, comparison: Comparison, day, segment: dict | None, first_date) -> 
         if notes.unusual:
             en = "baseline" if name == "基线期" else "current period"
             s = notes.summary()
-            out.warnings.append(Text(f"{name}含节假日或大促: {s.zh}", f"The {en} holds holidays or campaigns: {s.en}"))
+            out.warnings.append(
+                Text(
+                    f"{name}含节假日或大促: {s.zh}", f"The {en} holds holidays or campaigns: {s.en}"
+                )
+            )
     if c.unusual:  # the current period itself is special: compare with the same days a year ago
         out.suggested_baseline = "yoy"
     elif b.unusual:
