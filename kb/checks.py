@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kb import glossary, learning
+from kb import glossary, journal, learning
 from kb.documents import load_collection
 from kb.workspace import Workspace
 from kb.yamlfile import DataError
@@ -36,6 +36,7 @@ def run_checks(ws: Workspace) -> CheckReport:
     if taxonomy is not None:
         report.counts["problem types"] = len(taxonomy)
         report.errors.extend(check_reasoning(ws, taxonomy, metrics, collection))
+    report.errors.extend(journal.check_workspace(ws, collection))
     # Learning path and glossary refer to the documents next to them: check them only where the
     # root has its own data/ (a bare folder of documents borrows the bundled data).
     if ws.config.data_dir == ws.config.root / "data":

@@ -27,6 +27,7 @@ PLUGINS = {
         "diagnose a metrics CSV/Excel file: what changed, what to try",
     ),
     "import": ("kb.importers.cli", "import articles from URLs, files and read-later exports"),
+    "log": ("kb.journal_cli", "the action log (运营日志): add, list, done, near, calendar"),
 }
 
 

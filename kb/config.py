@@ -1,6 +1,6 @@
 """Where content, team-editable data and the derived index live.
 
-The content root holds ``playbooks/``, ``cases/``, ``articles/`` and optionally ``data/``
+The content root holds ``playbooks/``, ``cases/``, ``articles/``, ``log/`` (the action log) and optionally ``data/``
 (taxonomy, metric tree, synonyms, glossary...). A root without its own ``data/`` uses the
 bundled one, so a fresh folder of documents works at once. The root comes from, in order:
 an explicit argument (``--root``), the ``OPSKB_ROOT`` environment variable, the repository.
@@ -14,8 +14,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_DATA = REPO_ROOT / "data"
-KINDS = ("playbook", "article", "case")
-KIND_DIRS = {"playbook": "playbooks", "article": "articles", "case": "cases"}
+KINDS = ("playbook", "article", "case", "log")
+KIND_DIRS = {"playbook": "playbooks", "article": "articles", "case": "cases", "log": "log"}
 ENV_ROOT = "OPSKB_ROOT"
 ENV_INDEX = "OPSKB_INDEX"
 

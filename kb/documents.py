@@ -27,7 +27,7 @@ ID_MAX = 80
 
 COMMON_FIELDS = {
     "id": "stable, url-safe, unique; the file name is <id>.md",
-    "kind": "playbook | article | case",
+    "kind": "playbook | article | case | log",
     "title": "the title",
     "problems": "problem-type ids from data/problems.yaml",
     "metrics": "metric names or aliases from data/metrics.yaml",
@@ -55,6 +55,15 @@ KIND_FIELDS = {
         "illustrative": "true when the numbers are illustrative, not real",
         "period": "when it happened, e.g. 2026-03",
         "signature": "what the numbers did: {moves: {UV: down}, dimension, shape, classes}",
+    },
+    "log": {  # the action log (kb/journal.py validates the values)
+        "date": "when it happened, YYYY-MM-DD",
+        "end": "last day of a range, YYYY-MM-DD (optional)",
+        "segment": "what it touched, e.g. {channel: 抖音}; empty = the whole shop",
+        "action": "budget | bid | price | listing | launch | campaign | release | tracking | "
+        "platform-rule | outside | other",
+        "status": "open | done",
+        "owner": "who is responsible",
     },
 }
 REQUIRED = ("id", "kind", "title", "created")
@@ -233,6 +242,10 @@ def parse_document(text: str, path: str | Path = "<text>") -> Document:
                 errors.append(
                     FieldError(where, name, f"{meta[name]!r} is not a date: write YYYY-MM-DD")
                 )
+    if kind == "log":
+        from kb.journal import validate_fields  # late: kb.journal builds on this module
+
+        errors.extend(validate_fields(meta, where))
     if errors:
         raise DocumentError(errors)
     return Document(

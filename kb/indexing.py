@@ -242,6 +242,8 @@ class IndexStore:
     def _fields(self, rel: str, doc: Document) -> dict:
         plain = markdown_to_text(doc.body)
         meta_words = [*doc.tags, *doc.metrics]
+        if doc.kind == "log":  # the action log: its segment values (抖音, 新客) are search words
+            meta_words += [str(v) for v in (doc.meta.get("segment") or {}).values()]
         for pid in doc.problems:
             problem = self.vocab.taxonomy.get(pid) if self.vocab.taxonomy else None
             meta_words.append(pid)

@@ -22,6 +22,7 @@ PAGES = {
     "diagnose": ("diagnose", ":material/troubleshoot:", True),
     "add": ("add", ":material/edit_note:", True),
     "learn": ("learn", ":material/school:", True),
+    "log": ("log", ":material/event_note:", True),
     "read": ("read", ":material/article:", False),
 }
 
@@ -60,4 +61,5 @@ KIND_ICONS = {
     "playbook": ":material/checklist:",
     "case": ":material/cases:",
     "article": ":material/newspaper:",
+    "log": ":material/event_note:",
 }

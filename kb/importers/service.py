@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import quote
 
+from kb.config import KINDS
 from kb.documents import (
     ID_MAX,
     ID_RE,
@@ -121,8 +122,7 @@ class Importer:
             return True
         try:
             return any(
-                document_path(self.workspace.config, kind, doc_id).exists()
-                for kind in ("article", "playbook", "case")
+                document_path(self.workspace.config, kind, doc_id).exists() for kind in KINDS
             )
         except DocumentError:
             return True

@@ -7,7 +7,7 @@ import streamlit as st
 from ui import nav, services
 from ui.i18n import t, text
 
-KIND_COLORS = {"playbook": "blue", "case": "orange", "article": "green"}
+KIND_COLORS = {"playbook": "blue", "case": "orange", "article": "green", "log": "violet"}
 
 
 def kind_label(kind: str) -> str:

@@ -99,8 +99,10 @@ def _message(err) -> str:
 def _fields(editing: bool) -> None:
     ws = services.workspace()
     cols = st.columns(2)
+    # new log entries have their own short form (ui/log.py); an existing one can be edited here
+    kinds = KINDS if editing else tuple(k for k in KINDS if k != "log")
     cols[0].selectbox(
-        t("add.kind"), KINDS, format_func=labels(KINDS, kind_label), key="ed_kind", disabled=editing
+        t("add.kind"), kinds, format_func=labels(kinds, kind_label), key="ed_kind", disabled=editing
     )
     cols[1].text_input(t("add.id"), key="ed_id", disabled=editing, help=t("add.id_help"))
     st.text_input(t("add.title_field"), key="ed_title")
