@@ -206,8 +206,12 @@ def diagnose(
     answers: dict | None = None,
     lang: str = "zh",
     vocab: DimensionVocabulary | None = None,
+    log_root=None,
 ) -> Diagnosis:
-    """Diagnose a metrics file (path, bytes, file-like, DataFrame or loaded Table)."""
+    """Diagnose a metrics file (path, bytes, file-like, DataFrame or loaded Table).
+
+    ``log_root``: a content root whose action log (log/) and calendar explain this file; by
+    default the workspace's own, or a bundled sample's (samples/journal/<name>)."""
     metrics = workspace.metrics
     vocab = vocab or load_vocabulary(workspace.config.data_file("dimensions.yaml"))
     table = source if isinstance(source, Table) else load_table(source, metrics, vocab)
@@ -229,7 +233,9 @@ def diagnose(
         ev.segment_moves = {k: m.direction for k, m in inside.items()}
     shape = shape_of(table, metrics, comparison, focus or kpi, ev.segment or None)
     day = shape.start if shape.start is not None else comparison.current.start
-    timeline = _timeline.build(workspace, comparison, day, ev.segment, table.dates[0])
+    root = log_root or _timeline.sample_log_root(source if not isinstance(source, Table) else None)
+    log_ws = type(workspace).open(root) if root else workspace
+    timeline = _timeline.build(log_ws, comparison, day, ev.segment, table.dates[0])
     mix = mix_effects(table, metrics, comparison, moves, [focus or kpi, *_RATIO_FACTORS], vocab)
     ctx = Context(
         table=table,

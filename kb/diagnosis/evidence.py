@@ -411,24 +411,32 @@ def _event_line(e) -> Text:
 
 
 RELEVANT = ("same", "parent", "child", "global")
+CHILD_DAYS = 2
+MATCH_WEIGHT = {"same": 1.5, "parent": 1.2, "global": 1.0, "child": 0.6}
+
+
+def relevant(e) -> bool:
+    """Near the change, on the changed segment, above it, or (only when close) a part of it."""
+    if e.segment_match not in RELEVANT or not -NEAR_BEFORE <= e.days_from <= NEAR_AFTER:
+        return False
+    return e.segment_match != "child" or e.days_from >= -CHILD_DAYS
+
+
+def _event_weight(e) -> float:
+    """An action on the changed segment the day before weighs most; far or partial, less."""
+    w = WEIGHTS["events"] * MATCH_WEIGHT.get(e.segment_match, 0.0)
+    if e.source != "log":
+        w *= 0.5
+    return w / (1 + 0.1 * abs(e.days_from))
 
 
 def _events_test(ctx: Context, kinds: tuple[str, ...]) -> Test:
     if ctx.events is None:
         return Test("events", "untested", Text("没有运营日志可查", "no action log to look at"))
-    hits = [
-        e
-        for e in ctx.events
-        if e.kind in kinds
-        and e.segment_match in RELEVANT
-        and -NEAR_BEFORE <= e.days_from <= NEAR_AFTER
-    ]
+    hits = [e for e in ctx.events if e.kind in kinds and relevant(e)]
     if hits:
-        best = hits[0]
-        w = WEIGHTS["events"] * (
-            1.5 if best.segment_match == "same" and best.source == "log" else 1.0
-        )
-        return Test("events", "pass", _event_line(best), w, event=best)
+        best = max(hits, key=_event_weight)
+        return Test("events", "pass", _event_line(best), _event_weight(best), event=best)
     names = Text(
         "、".join(KIND_WORDS[k].zh for k in kinds), ", ".join(KIND_WORDS[k].en for k in kinds)
     )

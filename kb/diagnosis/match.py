@@ -24,15 +24,14 @@ from dataclasses import dataclass, field
 
 from kb.diagnosis.dimensions import DimensionVocabulary
 from kb.diagnosis.evidence import (
-    NEAR_AFTER,
-    NEAR_BEFORE,
-    RELEVANT,
     UNTESTED,
     Context,
     Test,
     Verdict,
     _event_line,
+    _event_weight,
     evaluate_raw,
+    relevant,
 )
 from kb.diagnosis.movements import Movement
 from kb.metrics import MetricTree
@@ -258,19 +257,18 @@ def _event_hypotheses(ctx: Context, explained: set[str], top: float) -> list[Hyp
         if e.source != "log" or e.id in explained:
             continue
         line = _event_line(e)
-        near = -NEAR_BEFORE <= e.days_from <= NEAR_AFTER
         if e.segment_match == "other":
             seg = " / ".join(e.segment.values())
             verdict = "contradicted"
             reason = Text(
                 f"记录在 {seg}, 变化在 {where}", f"logged for {seg}, the change is in {where}"
             )
-        elif e.segment_match in RELEVANT and near:
+        elif relevant(e):
             verdict, reason = "supported", line
         else:
-            verdict, reason = "untested", line
-        bonus = 1.5 if e.segment_match == "same" else 1.0
-        score = top * (1 + bonus) / (1 + 0.2 * abs(e.days_from)) if verdict == "supported" else 0.1
+            verdict = "untested"
+            reason = Text(f"{line.zh}: 时间或范围对不上", f"{line.en}: time or scope does not fit")
+        score = top * (1 + _event_weight(e)) if verdict == "supported" else 0.1
         out.append(
             Hypothesis(
                 text=Text(f"{line.zh}", f"{line.en}"),

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from pathlib import Path
+
 import pandas as pd
 
 from kb.diagnosis.periods import Comparison
@@ -21,6 +23,25 @@ except ImportError:  # pragma: no cover - exercised only on a tree without the j
     _calendar = _journal = None
 
 UNUSUAL_KINDS = ("holiday", "campaign", "workday")
+# The bundled samples' stories come with their own action logs (samples/journal/<name>/log/),
+# so a sample shows what the diagnosis does with a log, without touching the team's real log.
+SAMPLE_LOGS = Path(__file__).resolve().parents[2] / "samples" / "journal"
+
+
+def sample_log_root(source) -> Path | None:
+    """The log root of a bundled sample (by name, file name or path), or None."""
+    if source is None:
+        return None
+    name = Path(str(getattr(source, "name", source))).name
+    stem = name[:-4] if name.endswith(".csv") else name
+    root = SAMPLE_LOGS / stem
+    if not (root / "log").is_dir():
+        return None
+    if isinstance(source, (str, Path)) and Path(source).suffix == ".csv" and Path(source).exists():
+        # a file path: only the bundled file itself, not a same-named file elsewhere
+        if Path(source).resolve().parent != SAMPLE_LOGS.parent:
+            return None
+    return root
 SEARCH_WEEKS = 8  # how far back a like-for-like baseline is looked for
 
 
@@ -104,12 +125,20 @@ def build(ws, comparison: Comparison, day, segment: dict | None, first_date) -> 
         out.suggested_baseline = "yoy"
     elif b.unusual:
         out.suggested_baseline = _clean_baseline(ws, comparison, _d(first_date))
-        if out.suggested_baseline:
+        if out.suggested_baseline == "yoy":
             out.warnings.append(
                 Text(
-                    f"可改用基线 {out.suggested_baseline} 做同口径对比 (yoy = 去年同期)",
+                    "当前期本身含节假日或大促: 建议改用同比 (--baseline yoy, 去年同期) 做同口径对比",
+                    "The current period itself is special: compare with the same days a year "
+                    "before (--baseline yoy)",
+                )
+            )
+        elif out.suggested_baseline:
+            out.warnings.append(
+                Text(
+                    f"可改用不含节假日和大促的基线 {out.suggested_baseline} 做同口径对比",
                     f"For a like-for-like comparison use the baseline {out.suggested_baseline} "
-                    "(yoy = the same days a year before)",
+                    "(no holidays or campaigns)",
                 )
             )
     return out
