@@ -231,7 +231,9 @@ def diagnose(
     if ev.segment:
         inside = compute_movements(subset(table, ev.segment), metrics, comparison)
         ev.segment_moves = {k: m.direction for k, m in inside.items()}
-    shape = shape_of(table, metrics, comparison, focus or kpi, ev.segment or None)
+    # the shape of the metric whose drill-down found the segment
+    shaped = kpi if use is drill or not focus else focus
+    shape = shape_of(table, metrics, comparison, shaped, ev.segment or None)
     day = shape.start if shape.start is not None else comparison.current.start
     root = log_root or _timeline.sample_log_root(source if not isinstance(source, Table) else None)
     log_ws = type(workspace).open(root) if root else workspace

@@ -4,9 +4,9 @@ Why it matters: a step starting on a date points to an event on that date (a rel
 change, a penalty, a tracking change); a slide points to slow causes (creative fatigue, a
 competitor, the season). The test is plain least squares on the KPI per day (weekday pattern
 removed when there is enough history), over the comparison window and a little before it:
-- step: one level before a day, another after; the two-level fit leaves clearly less error than a
-  straight line through the same points;
-- slide: a straight line fits as well as (or better than) two levels;
+- step: one level before a day, another after; the two-level fit leaves clearly less error than
+  the best "flat, then a straight line" (hinge) fit;
+- slide: the hinge fits at least as well as two levels (it starts where the line bends);
 - spike: a few days far off the usual level, then back;
 - jump: the change sits in the last point only (weekly data, one week changed): a step and a
   spike cannot be told apart yet;
@@ -23,7 +23,7 @@ import pandas as pd
 from kb.diagnosis.periods import Comparison
 from kb.problems import Text
 
-STEP_ADVANTAGE = 0.6  # the two-level fit must leave < 60 % of the line's squared error
+STEP_ADVANTAGE = 0.6  # the two-level fit must leave < 60 % of the hinge's squared error
 MIN_EFFECT = 0.05  # a level change under 5 % is not a shape worth naming
 NOISE_Z = 3.0
 
@@ -88,12 +88,6 @@ def _sse(y: np.ndarray) -> float:
     return float(((y - y.mean()) ** 2).sum()) if len(y) else 0.0
 
 
-def _line_sse(y: np.ndarray) -> float:
-    x = np.arange(len(y), dtype=float)
-    coef = np.polyfit(x, y, 1)
-    return float(((y - np.polyval(coef, x)) ** 2).sum())
-
-
 def detect(values: pd.Series, comparison: Comparison, freq_days: int = 1) -> Shape:
     """The shape of ``values`` (indexed by date) around the current period."""
     values = values.sort_index().astype(float)
@@ -110,18 +104,19 @@ def detect(values: pd.Series, comparison: Comparison, freq_days: int = 1) -> Sha
     y = w.to_numpy()
     dates = w.index
     n = len(y)
-    hist = y[: n - n_cur]
-    level = float(np.median(hist)) if len(hist) else float(y.mean())
+    # the usual level and noise: from the points before the compared periods (lead), so a
+    # slide under way in the baseline does not hide itself
+    ref = y[: len(lead)] if len(lead) >= 4 else y[: n - n_cur]
+    level = float(np.median(ref)) if len(ref) else float(y.mean())
     if level <= 0:
         return Shape("unclear")
-    diffs = np.diff(hist)
+    diffs = np.diff(ref)
     noise = (
         1.4826 * float(np.median(np.abs(diffs - np.median(diffs)))) / np.sqrt(2)
         if len(diffs) > 2
         else 0.0
     )
-    spread = 1.4826 * float(np.median(np.abs(hist - level))) if len(hist) > 2 else 0.0
-    noise = max(noise, spread, 0.01 * level)
+    noise = max(noise, 0.01 * level)
     recent = y[n - n_cur :]
     effect = (float(recent.mean()) - level) / level
     far = np.abs(y - level) > NOISE_Z * noise
@@ -137,25 +132,39 @@ def detect(values: pd.Series, comparison: Comparison, freq_days: int = 1) -> Sha
             return Shape("spike", dates[idx[0]], float(peak - level) / level * 100)
     if n_cur == 1 and far[-1]:
         return Shape("jump", dates[-1], float(y[-1] - level) / level * 100)
-    best_k, best = None, None
-    for k in range(2, n - 1):
-        sse = _sse(y[:k]) + _sse(y[k:])
-        if best is None or sse < best:
-            best_k, best = k, sse
-    line = _line_sse(y)
-    total = _sse(y)
-    if best_k is None or total <= 0:
+    step_k, step = _best(y, _step_sse)
+    hinge_k, hinge = _best(y, _hinge_sse)
+    if step_k is None or _sse(y) <= 0:
         return Shape("unclear")
-    before, after = y[:best_k].mean(), y[best_k:].mean()
+    before, after = y[:step_k].mean(), y[step_k:].mean()
     pct = float((after - before) / before * 100) if before else None
-    if best < STEP_ADVANTAGE * line and abs(after - before) > NOISE_Z * noise:
-        return Shape("step", dates[best_k], pct)
-    if line <= 0.5 * total:
-        # the slide starts where the points leave the usual level for good
-        out = np.flatnonzero(np.abs(y - level) <= NOISE_Z * noise)
-        first = int(out[-1]) + 1 if len(out) and out[-1] + 1 < n else 0
-        return Shape("slide", dates[min(first, n - 1)], float(effect) * 100)
+    if step < STEP_ADVANTAGE * hinge and abs(after - before) > NOISE_Z * noise:
+        return Shape("step", dates[step_k], pct)
+    if hinge <= step and hinge < 0.5 * _sse(y):
+        return Shape("slide", dates[hinge_k], float(effect) * 100)
     return Shape("unclear", change_pct=effect * 100)
+
+
+def _step_sse(y: np.ndarray, k: int) -> float:
+    """Two levels: before k and from k on."""
+    return _sse(y[:k]) + _sse(y[k:])
+
+
+def _hinge_sse(y: np.ndarray, k: int) -> float:
+    """Flat until k, then a straight line (a slide that starts at k)."""
+    t = np.arange(len(y), dtype=float)
+    x = np.column_stack([np.ones(len(y)), np.maximum(0.0, t - k)])
+    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+    return float(((y - x @ coef) ** 2).sum())
+
+
+def _best(y: np.ndarray, sse) -> tuple[int | None, float]:
+    best_k, best = None, float("inf")
+    for k in range(2, len(y) - 1):
+        v = sse(y, k)
+        if v < best:
+            best_k, best = k, v
+    return best_k, best
 
 
 def kpi_series(table, metrics, kpi: str, segment: dict[str, str] | None = None) -> pd.Series:

@@ -30,9 +30,10 @@ SAMPLE_LOGS = Path(__file__).resolve().parents[2] / "samples" / "journal"
 
 def sample_log_root(source) -> Path | None:
     """The log root of a bundled sample (by name, file name or path), or None."""
-    if source is None:
+    raw = source if isinstance(source, (str, Path)) else getattr(source, "name", None)
+    if not isinstance(raw, (str, Path)) or len(str(raw)) > 255:
         return None
-    name = Path(str(getattr(source, "name", source))).name
+    name = Path(str(raw)).name
     stem = name[:-4] if name.endswith(".csv") else name
     root = SAMPLE_LOGS / stem
     if not (root / "log").is_dir():
@@ -42,6 +43,8 @@ def sample_log_root(source) -> Path | None:
         if Path(source).resolve().parent != SAMPLE_LOGS.parent:
             return None
     return root
+
+
 SEARCH_WEEKS = 8  # how far back a like-for-like baseline is looked for
 
 
