@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import yaml
+
 from kb.config import BUNDLED_DATA
 from kb.journal import Event
 from kb.problems import Text
-from kb.yamlfile import DataError, load_yaml
+from kb.yamlfile import DataError
 
 CALENDAR_FILE = "calendar.yaml"
 ONE_DAY = dt.timedelta(days=1)
@@ -114,9 +116,24 @@ def calendar_path(ws=None) -> Path:
     return ws.config.data_file(CALENDAR_FILE) if ws is not None else BUNDLED_DATA / CALENDAR_FILE
 
 
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe YAML keeping dates as text: 2026-02-30 is reported with its place, not raised."""
+
+
+_Loader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
+
+
 @lru_cache(maxsize=4)
 def _load_cached(path: str, mtime_ns: int) -> dict:
-    data = load_yaml(Path(path)) or {}
+    text = load_text(Path(path))
+    try:
+        data = yaml.load(text, Loader=_Loader) or {}  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise DataError(f"{path}:{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(data, dict):
         raise DataError(f"{path}: expected 'public_holidays:' and 'campaigns:' at the top level")
     return data
@@ -125,6 +142,15 @@ def _load_cached(path: str, mtime_ns: int) -> dict:
 def load_data(ws=None) -> dict:
     path = calendar_path(ws)
     return _load_cached(str(path), path.stat().st_mtime_ns)
+
+
+def load_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text ({exc.reason}); save it as UTF-8") from None
 
 
 def _date(value, where: str) -> dt.date:
@@ -388,7 +414,8 @@ def _campaign_events(start: dt.date, end: dt.date, ws=None) -> list[Event]:
             explicit = (item.get("years") or {}).get(year) or (item.get("years") or {}).get(
                 str(year)
             )
-            for phase in (explicit or {}).get("phases") or item.get("phases") or []:
+            # a year's own dates come with their own phases (2024's 618 had no presale)
+            for phase in (explicit.get("phases") if explicit else item.get("phases")) or []:
                 p_start = phase.get("start")
                 p_end = phase.get("end") or p_start
                 if isinstance(p_start, str) and len(p_start) == 5:  # MM-DD: typical
@@ -455,3 +482,13 @@ def period_notes(start: dt.date, end: dt.date, ws=None) -> PeriodNotes:
         events=calendar_events(start, end, ws),
         notes=source_notes(start, end, ws),
     )
+
+
+def check_workspace(ws) -> list[str]:
+    """`kb check`: data/calendar.yaml parses and every campaign's dates resolve."""
+    try:
+        today = dt.date.today()
+        calendar_events(dt.date(today.year - 1, 1, 1), dt.date(today.year + 1, 12, 31), ws)
+    except DataError as exc:
+        return str(exc).splitlines()
+    return []

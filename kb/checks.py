@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kb import glossary, journal, learning
+from kb import calendar, glossary, journal, learning
 from kb.documents import load_collection
 from kb.workspace import Workspace
 from kb.yamlfile import DataError
@@ -37,6 +37,7 @@ def run_checks(ws: Workspace) -> CheckReport:
         report.counts["problem types"] = len(taxonomy)
         report.errors.extend(check_reasoning(ws, taxonomy, metrics, collection))
     report.errors.extend(journal.check_workspace(ws, collection))
+    report.errors.extend(calendar.check_workspace(ws))
     # Learning path and glossary refer to the documents next to them: check them only where the
     # root has its own data/ (a bare folder of documents borrows the bundled data).
     if ws.config.data_dir == ws.config.root / "data":

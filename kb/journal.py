@@ -343,19 +343,17 @@ def rank(events: list[Event], day: dt.date, segment: dict[str, str] | None) -> l
     """Fill days_from, segment_match and score; best first.
 
     score = segment weight - 0.25 per day away (x1.5 for days after ``day``): an action on 抖音
-    the day before a 抖音 cliff beats a whole-shop holiday the same distance away."""
+    the day before a 抖音 cliff beats a whole-shop holiday the same distance away. For a
+    whole-shop change (no segment) whole-shop events weigh as much as "same"."""
     out = []
     for ev in events:
         match = segment_match(ev.segment, segment)
         gap = ev.distance(day)
         penalty = DAY_PENALTY * (abs(gap) * (AFTER_PENALTY if gap > 0 else 1.0))
+        # a whole-shop change: a whole-shop event is as close a match as there is
+        weight = MATCH_WEIGHT["same"] if match == "global" and not segment else MATCH_WEIGHT[match]
         out.append(
-            replace(
-                ev,
-                days_from=(ev.day - day).days,
-                segment_match=match,
-                score=MATCH_WEIGHT[match] - penalty,
-            )
+            replace(ev, days_from=(ev.day - day).days, segment_match=match, score=weight - penalty)
         )
     out.sort(key=lambda e: (-e.score, abs(e.distance(day)), e.source != "log", e.id))
     return out

@@ -46,9 +46,12 @@ def _segment_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    # --root works before or after the sub-command (`log --root D list`, `log list --root D`)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", default=argparse.SUPPRESS, help="content folder")
     sub = parser.add_subparsers(dest="log_command", required=True)
 
-    p = sub.add_parser("add", help="record an action or event")
+    p = sub.add_parser("add", parents=[common], help="record an action or event")
     p.add_argument("--date", required=True, help="when it happened, YYYY-MM-DD")
     p.add_argument("--end", help="last day of a range, YYYY-MM-DD")
     p.add_argument("--action", required=True, help=" | ".join(journal.ACTIONS))
@@ -60,7 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _segment_arguments(p)
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("list", help="list entries, newest first")
+    p = sub.add_parser("list", parents=[common], help="list entries, newest first")
     p.add_argument("--from", dest="start", help="from YYYY-MM-DD")
     p.add_argument("--to", dest="end", help="to YYYY-MM-DD")
     p.add_argument("--action")
@@ -70,10 +73,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _segment_arguments(p)
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("done", help="mark an open action as done")
+    p = sub.add_parser("done", parents=[common], help="mark an open action as done")
     p.add_argument("id")
 
-    p = sub.add_parser("near", help="log and calendar events near a date, best first")
+    p = sub.add_parser(
+        "near", parents=[common], help="log and calendar events near a date, best first"
+    )
     p.add_argument("--date", required=True)
     p.add_argument("--before", type=int, default=7)
     p.add_argument("--after", type=int, default=2)
@@ -81,7 +86,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
     p.add_argument("--lang", default="zh", choices=("zh", "en"))
 
-    p = sub.add_parser("calendar", help="holidays, make-up workdays and campaigns in a period")
+    p = sub.add_parser(
+        "calendar", parents=[common], help="holidays, make-up workdays and campaigns in a period"
+    )
     p.add_argument("--from", dest="start", required=True)
     p.add_argument("--to", dest="end", required=True)
     p.add_argument("--json", action="store_true")

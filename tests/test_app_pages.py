@@ -10,6 +10,7 @@ pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from conftest import REPO, copy_bundled_content  # noqa: E402
+from kb.config import KIND_DIRS  # noqa: E402
 
 APP = str(REPO / "app.py")
 
@@ -127,7 +128,7 @@ def test_language_switch_changes_labels(app):
 
 
 def test_search_pages_through_all_documents(app, content):
-    total = sum(len(list((content / f).glob("*.md"))) for f in ("playbooks", "cases", "articles"))
+    total = sum(len(list((content / f).glob("*.md"))) for f in KIND_DIRS.values())
     open_page(app, "search")
     assert app.caption[0].value == f"共 {total} 篇文档（按时间排序）"
     first = link_labels(app)

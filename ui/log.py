@@ -265,10 +265,23 @@ def _calendar(vocab) -> None:
         st.warning(text(note), icon=":material/info:")
 
 
+def _reset_on_new_link(vocab) -> None:
+    """A new ?date=&channel=… link (e.g. from a diagnosis) refills the form and the calendar."""
+    params = tuple((k, st.query_params.get(k, "")) for k in (*FORM_PARAMS, *vocab.dimensions))
+    if st.session_state.get("log_params") != params:
+        st.session_state["log_params"] = params
+        for key in [k for k in st.session_state if str(k).startswith(("log_dim_", "log_cal_"))]:
+            del st.session_state[key]
+        for key in ("log_date", "log_end", "log_action", "log_title", "log_owner", "log_status",
+                    "log_tags", "log_note"):  # fmt: skip
+            st.session_state.pop(key, None)
+
+
 def render() -> None:
     st.title(t("log.title"))
     st.caption(t("log.caption"))
     vocab = _vocab()
+    _reset_on_new_link(vocab)
     left, right = st.columns([3, 2], gap="large")
     with left:
         _add_form(vocab)

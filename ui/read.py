@@ -6,7 +6,7 @@ import streamlit as st
 
 from kb.sanitize import render_markdown
 from ui import nav, services
-from ui.components import doc_list
+from ui.components import doc_list, log_fields
 from ui.components.badges import kind_badge, problem_links, tags_line
 from ui.i18n import lang, t
 
@@ -52,6 +52,8 @@ def render() -> None:
     if doc.tags:
         meta.append(tags_line(doc.tags))
     st.markdown(" ".join(meta))
+    if doc.kind == "log":
+        log_fields.show(doc)
     if doc.summary:
         st.info(doc.summary)
     if doc.source.startswith(("http://", "https://")):
