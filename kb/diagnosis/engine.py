@@ -210,8 +210,8 @@ def diagnose(
 ) -> Diagnosis:
     """Diagnose a metrics file (path, bytes, file-like, DataFrame or loaded Table).
 
-    ``log_root``: a content root whose action log (log/) and calendar explain this file; by
-    default the workspace's own, or a bundled sample's (samples/journal/<name>)."""
+    ``log_root``: another content root whose action log (log/) explains this file (tests,
+    benchmarks); by default the workspace's own log."""
     metrics = workspace.metrics
     vocab = vocab or load_vocabulary(workspace.config.data_file("dimensions.yaml"))
     table = source if isinstance(source, Table) else load_table(source, metrics, vocab)
@@ -235,8 +235,7 @@ def diagnose(
     shaped = kpi if use is drill or not focus else focus
     shape = shape_of(table, metrics, comparison, shaped, ev.segment or None)
     day = shape.start if shape.start is not None else comparison.current.start
-    root = log_root or _timeline.sample_log_root(source if not isinstance(source, Table) else None)
-    log_ws = type(workspace).open(root) if root else workspace
+    log_ws = type(workspace).open(log_root) if log_root else workspace
     timeline = _timeline.build(log_ws, comparison, day, ev.segment, table.dates[0])
     mix = mix_effects(table, metrics, comparison, moves, [focus or kpi, *_RATIO_FACTORS], vocab)
     ctx = Context(

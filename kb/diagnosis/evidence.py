@@ -415,25 +415,32 @@ CHILD_DAYS = 2
 MATCH_WEIGHT = {"same": 1.5, "parent": 1.2, "global": 1.0, "child": 0.6}
 
 
-def relevant(e) -> bool:
-    """Near the change, on the changed segment, above it, or (only when close) a part of it."""
+def relevant(e, segment: dict | None = None) -> bool:
+    """Near the change, on the changed segment or above it. An action on a part of it counts
+    only when the change sits in one segment and the action is close: an action on 抖音 cannot
+    explain a drop spread over the whole shop."""
     if e.segment_match not in RELEVANT or not -NEAR_BEFORE <= e.days_from <= NEAR_AFTER:
         return False
-    return e.segment_match != "child" or e.days_from >= -CHILD_DAYS
+    if e.segment_match == "child":
+        return bool(segment) and e.days_from >= -CHILD_DAYS
+    return True
 
 
 def _event_weight(e) -> float:
-    """An action on the changed segment the day before weighs most; far or partial, less."""
+    """An action on the changed segment the day before weighs most; far, later or partial,
+    less (something logged after the change rarely caused it)."""
     w = WEIGHTS["events"] * MATCH_WEIGHT.get(e.segment_match, 0.0)
     if e.source != "log":
         w *= 0.5
+    if e.days_from > 0:
+        w *= 0.3
     return w / (1 + 0.1 * abs(e.days_from))
 
 
 def _events_test(ctx: Context, kinds: tuple[str, ...]) -> Test:
     if ctx.events is None:
         return Test("events", "untested", Text("没有运营日志可查", "no action log to look at"))
-    hits = [e for e in ctx.events if e.kind in kinds and relevant(e)]
+    hits = [e for e in ctx.events if e.kind in kinds and relevant(e, ctx.segment)]
     if hits:
         best = max(hits, key=_event_weight)
         return Test("events", "pass", _event_line(best), _event_weight(best), event=best)

@@ -263,12 +263,14 @@ def _event_hypotheses(ctx: Context, explained: set[str], top: float) -> list[Hyp
             reason = Text(
                 f"记录在 {seg}, 变化在 {where}", f"logged for {seg}, the change is in {where}"
             )
-        elif relevant(e):
+        elif relevant(e, ctx.segment):
             verdict, reason = "supported", line
         else:
             verdict = "untested"
             reason = Text(f"{line.zh}: 时间或范围对不上", f"{line.en}: time or scope does not fit")
-        score = top * (1 + _event_weight(e)) if verdict == "supported" else 0.1
+        # a lead, not a finding: an action on the very segment just before the change ranks
+        # near the best cause; a whole-shop entry no cause explains ranks well below it
+        score = top * 0.75 * _event_weight(e) if verdict == "supported" else 0.1
         out.append(
             Hypothesis(
                 text=Text(f"{line.zh}", f"{line.en}"),

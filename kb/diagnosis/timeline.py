@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
@@ -23,25 +22,6 @@ except ImportError:  # pragma: no cover - exercised only on a tree without the j
 
 UNUSUAL_KINDS = ("holiday", "campaign", "workday")
 SEARCH_WEEKS = 8  # how far back a like-for-like baseline is looked for
-# The bundled samples' stories come with their own action logs (samples/journal/<name>/log/),
-# so a sample shows what the diagnosis does with a log, without touching the team's real log.
-SAMPLE_LOGS = Path(__file__).resolve().parents[2] / "samples" / "journal"
-
-
-def sample_log_root(source) -> Path | None:
-    """The log root of a bundled sample file (a path to samples/<name>.csv), or None."""
-    if not isinstance(source, (str, Path)) or len(str(source)) > 1024:
-        return None
-    path = Path(source)
-    if path.suffix != ".csv" or not path.exists() or path.resolve().parent != SAMPLE_LOGS.parent:
-        return None
-    return sample_root(path.stem)
-
-
-def sample_root(name: str) -> Path | None:
-    """The log root of a bundled sample by name (the wizard's sample mode)."""
-    root = SAMPLE_LOGS / Path(str(name)).stem
-    return root if (root / "log").is_dir() else None
 
 
 @dataclass
