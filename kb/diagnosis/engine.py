@@ -86,22 +86,25 @@ class Diagnosis:
             {"date": idx.strftime("%Y-%m-%d"), "value": values.values, "period": period.values}
         )
 
-    def waterfall(self) -> list[dict]:
-        """Chart-ready rows: baseline, one step per factor, current."""
+    def waterfall(self, lang: str = "zh") -> list[dict]:
+        """Chart-ready rows: baseline, one step per factor, current (labels in ``lang``)."""
         mv = self.headline
+        base, cur = ("baseline", "current") if lang == "en" else ("基线", "当前")
         rows = [
             {
                 "step": "baseline",
-                "label": f"基线 {self.comparison.baseline.label}",
+                "label": f"{base} {self.comparison.baseline.label}",
                 "value": mv.baseline,
             }
         ]
         for f in self.factors:
-            rows.append({"step": f.metric, "label": f.label, "value": f.contribution})
+            m = self.table_metrics.metrics.get(f.metric) if self.table_metrics else None
+            label = m.label(lang) if m else f.label
+            rows.append({"step": f.metric, "label": label, "value": f.contribution})
         rows.append(
             {
                 "step": "current",
-                "label": f"当前 {self.comparison.current.label}",
+                "label": f"{cur} {self.comparison.current.label}",
                 "value": mv.current,
             }
         )
@@ -139,7 +142,7 @@ class Diagnosis:
                 {**row, "value": _r(row["value"])}
                 for row in self.series().to_dict(orient="records")
             ],
-            "waterfall": [{**r, "value": _r(r["value"])} for r in self.waterfall()],
+            "waterfall": [{**r, "value": _r(r["value"])} for r in self.waterfall(lang)],
             "focus": None
             if self.focus_drill is None
             else {

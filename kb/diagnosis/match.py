@@ -44,6 +44,7 @@ CONTRADICTED_TYPE = 0.3  # score factor of a type its own evidence contradicts
 QUICK_PRIOR_RANK = 3  # a quick check ranks like the 4th cause until a test passes
 VERDICT_ORDER = {"supported": 0, "untested": 1, "contradicted": 2}
 NO_REASON = Text("", "")
+MAX_DECOYS = 3  # unrelated log entries listed (as ruled out) at most
 
 
 @dataclass
@@ -253,16 +254,23 @@ def _event_hypotheses(ctx: Context, explained: set[str], top: float) -> list[Hyp
     """Logged actions near the change that no cause cites: hypotheses of their own."""
     out = []
     where = " / ".join(ctx.segment.values())
+    others = 0
     for e in ctx.events:
         if e.source != "log" or e.id in explained:
             continue
         line = _event_line(e)
         if e.segment_match == "other":
+            others += 1
+            if others > MAX_DECOYS:
+                continue  # the nearest few unrelated entries are enough to show they were seen
             seg = " / ".join(e.segment.values())
             verdict = "contradicted"
             reason = Text(
                 f"记录在 {seg}, 变化在 {where}", f"logged for {seg}, the change is in {where}"
             )
+        elif e.days_from > 0:
+            verdict = "untested"
+            reason = Text(f"{line.zh}: 记录在变化之后", f"{line.en}: logged after the change")
         elif relevant(e, ctx.segment):
             verdict, reason = "supported", line
         else:
