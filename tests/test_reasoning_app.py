@@ -58,3 +58,18 @@ def test_result_in_english_has_no_chinese_labels(content, monkeypatch):
     assert "a step change starting 2026-03-09" in text
     assert ":green-badge[Supported by the data]" in text
     assert "检查" not in text and "数据支持" not in text
+
+
+def test_trend_chart_marks_the_change_start_and_the_events(workspace):
+    from kb.diagnosis.engine import diagnose
+    from ui.diagnosis.charts import marker_rows, trend
+
+    d = diagnose(REPO / "samples" / "channel-collapse.csv", workspace)
+    rows = marker_rows(d)
+    shape = rows[rows["kind"] == "shape"]
+    assert list(shape["date"].dt.strftime("%Y-%m-%d")) == ["2026-03-09"]
+    events = rows[rows["kind"] == "event"]
+    assert "2026-03-08" in set(events["date"].dt.strftime("%Y-%m-%d"))
+    assert not events["label"].str.contains("小红书").any()  # unrelated segments left out
+    spec = trend(d).to_dict()
+    assert len(spec["layer"]) == 3  # periods, the line, the marks
