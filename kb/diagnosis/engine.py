@@ -22,6 +22,7 @@ from kb.diagnosis.evidence import Context
 from kb.diagnosis.load import DATE, DiagnosisInputError, Table, load_table
 from kb.diagnosis.match import (
     MIN_SCORE,
+    Evidence,
     Hypothesis,
     Match,
     evidence_from,
@@ -63,6 +64,7 @@ class Diagnosis:
     timeline: _timeline.Timeline | None = None
     mix: list[MixEffect] = field(default_factory=list)
     similar: list[dict] = field(default_factory=list)
+    evidence: Evidence | None = None  # the signature-level evidence the matching used
 
     @property
     def headline(self) -> Movement:
@@ -288,6 +290,7 @@ def diagnose(
         timeline=timeline,
         mix=mix,
         similar=_similar(workspace, matches, ev, shape, vocab),
+        evidence=ev,
     )
 
 

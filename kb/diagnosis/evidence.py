@@ -47,7 +47,8 @@ EVENT_KINDS = (
     "platform-rule", "outside", "other", "holiday", "workday",
 )  # fmt: skip
 KEYS = ("applies", "data", "shape", "events", "calendar", "mix")
-NEAR_BEFORE, NEAR_AFTER = 7, 1  # days around the change start an event may explain it
+NEAR_BEFORE, NEAR_AFTER = 7, 1
+LEAN_PCT = 5.0  # a non-significant move this large the expected way is "cannot tell", not "no"  # days around the change start an event may explain it
 # ranking weight of a passed test, by kind
 WEIGHTS = {"data": 0.5, "shape": 0.2, "events": 1.0, "calendar": 0.5, "applies": 0.1, "mix": 0.8}
 
@@ -320,6 +321,15 @@ def _matches(m: Movement, moves: tuple[str, ...]) -> bool:
     return False
 
 
+def _within_noise(m: Movement, moves: tuple[str, ...]) -> bool:
+    """A 'flat' movement that still leans the expected way by more than 5 %."""
+    if m.direction != "flat" or m.change_pct is None or not math.isfinite(m.change_pct):
+        return False
+    lean = "up" if m.change_pct > 0 else "down"
+    wanted = {lean} | ({"bad"} if lean != m.better else {"good"})
+    return abs(m.change_pct) >= LEAN_PCT and bool(wanted & set(moves))
+
+
 def _metric_label(ctx: Context, name: str) -> Text:
     m = ctx.metrics.metrics.get(name)
     return Text(m.zh, m.en) if m else Text(name, name)
@@ -353,6 +363,13 @@ def _data_test(ctx: Context, c: Condition) -> Test:
         )
     ok = _matches(m, c.moves)
     head = Text(f"{label.zh} {ml.zh} {_pct(m)}", f"{label.en} {ml.en} {_pct(m)}")
+    if not ok and _within_noise(m, c.moves):
+        # moved the expected way, but not beyond this segment's usual noise: no verdict
+        return Test(
+            "data",
+            "untested",
+            Text(f"{head.zh}: 在正常波动内, 无法判断", f"{head.en}: within normal variation"),
+        )
     tail = c.passed if ok else c.failed
     if tail is None:
         want_zh = "或".join(VERB[w].zh for w in c.moves)
@@ -546,8 +563,14 @@ def _mix_test(ctx: Context, metric: str) -> Test:
     )
 
 
-def evaluate(spec: Spec, ctx: Context) -> Verdict:
-    """Run every test of a spec; contradictions win, then passes, else untested."""
+def evaluate(spec: Spec, ctx: Context, own: tuple[str, ...] = ()) -> Verdict:
+    """Run every test of a spec; contradictions win, then passes, else untested.
+
+    ``own``: the metrics of the problem type's signature; a whole-file test on one of them
+    restates the pattern that matched (退款率 rose in "退款率上升") and is no evidence."""
+    if own:
+        data = tuple(c for c in spec.data if not (c.scope == "all" and c.metric in own))
+        spec = replace(spec, data=data)
     tests: list[Test] = []
     applies = True
     if spec.applies:
@@ -572,6 +595,6 @@ def evaluate(spec: Spec, ctx: Context) -> Verdict:
     return Verdict("untested", reason, tests, applies)
 
 
-def evaluate_raw(raw, ctx: Context) -> Verdict:
+def evaluate_raw(raw, ctx: Context, own: tuple[str, ...] = ()) -> Verdict:
     spec, _ = parse_spec(raw, "evidence")
-    return evaluate(spec, ctx)
+    return evaluate(spec, ctx, own)

@@ -199,7 +199,7 @@ def hypotheses(
         prior_rank = 0
         for cause in match.problem.causes:
             if ctx is not None and cause.evidence:
-                v = evaluate_raw(cause.evidence, ctx)
+                v = evaluate_raw(cause.evidence, ctx, tuple(match.problem.signature))
             else:
                 v = Verdict("untested", UNTESTED)
             if not v.applies:
@@ -246,7 +246,7 @@ def hypotheses(
     if ctx is not None and ctx.events:
         top = max((h.score for h in out), default=1.0)
         out += _event_hypotheses(ctx, explained, top)
-    out.sort(key=lambda h: (h.verdict == "contradicted", -h.score))
+    out.sort(key=lambda h: (VERDICT_ORDER[h.verdict], -h.score))
     return out
 
 

@@ -171,7 +171,7 @@ def build(name: str, seed: int = 0) -> Scenario:
                     "title": "抖音预算调整"})  # fmt: skip
         log.append({"date": _day(-1), "segment": {"channel": "推荐"}, "action": "platform-rule",
                     "title": "猜你喜欢 流量规则调整公告"})  # fmt: skip
-        exp = ("channel-traffic-drop", "平台规则或算法调整")
+        exp = ("channel-traffic-drop", "规则或算法调整")
     elif name == "coupon":
         f.loc[now, "_price"] *= 0.85
         f.loc[now, "_items"] *= 0.9
