@@ -73,3 +73,15 @@ def test_trend_chart_marks_the_change_start_and_the_events(workspace):
     assert not events["label"].str.contains("小红书").any()  # unrelated segments left out
     spec = trend(d).to_dict()
     assert len(spec["layer"]) == 3  # periods, the line, the marks
+
+
+def test_like_for_like_baseline_is_one_click_away(content, monkeypatch):
+    at = _to_hypotheses(content, monkeypatch)
+    button = at.button(key="dx_like_for_like")
+    suggested = button.label.split()[-2] if "基线" in button.label else ""
+    start, end = suggested.split(":")
+    button.click().run()
+    assert not at.exception
+    used = at.session_state["dx"]["result"].comparison.baseline
+    assert (f"{used.start:%Y-%m-%d}", f"{used.end:%Y-%m-%d}") == (start, end)
+    assert not any(b.key == "dx_like_for_like" for b in at.button)  # now in use

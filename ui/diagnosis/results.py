@@ -105,6 +105,15 @@ def _context(diag, lang_: str) -> None:
     warnings = diag.warnings()
     if warnings:
         st.warning("\n\n".join(w.get(lang_) for w in warnings), icon=":material/event:")
+    suggested = diag.timeline.suggested_baseline if diag.timeline else None
+    if suggested and suggested != state().get("baseline"):
+        label = t("reasoning.use_baseline", baseline=suggested)
+        if st.button(label, icon=":material/compare_arrows:", key="dx_like_for_like"):
+            from ui.diagnosis.inputs import rerun_with_answers
+
+            state()["baseline"] = suggested
+            if rerun_with_answers():
+                st.rerun()
     for m in diag.mix:
         st.info(f"**{t('reasoning.mix')}** — {m.sentence().get(lang_)}")
 
