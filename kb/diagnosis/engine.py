@@ -37,6 +37,7 @@ from kb.diagnosis.periods import Comparison, choose
 from kb.diagnosis.questions import Interview, Question, normalise_answer
 from kb.diagnosis.shape import Shape, shape_of
 from kb.metrics import MetricTree
+from kb.problems import Text
 
 BY_DIMENSION_ROWS = 50  # per dimension in JSON, largest contributions first
 # KPI picked when none is asked for: the first one the file can give.
@@ -55,7 +56,7 @@ class Diagnosis:
     hypotheses: list[Hypothesis]
     documents: list[dict]
     questions: list[Question] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list = field(default_factory=list)  # str (from the loader) or Text (the engine's)
     table_metrics: MetricTree | None = None
     focus: str | None = None  # when the KPI held: the metric that moved the bad way most
     focus_drill: Drilldown | None = None
@@ -155,7 +156,7 @@ class Diagnosis:
             },
             "questions": [q.to_json() for q in self.questions],
             "columns": self.table.columns,
-            "notes": self.notes,
+            "notes": self.notes_in(lang),
             # wave 2: the reasoning
             "shape": None if self.shape is None else self.shape.to_json(),
             "shape_text": None if self.shape is None else self.shape.sentence().get(lang),
@@ -168,6 +169,9 @@ class Diagnosis:
             "similar_cases": [c["id"] for c in self.similar],
             "similar": self.similar,
         }
+
+    def notes_in(self, lang: str = "zh") -> list[str]:
+        return [n.get(lang) if isinstance(n, Text) else str(n) for n in self.notes]
 
     def warnings(self) -> list:
         """Things to know before trusting the comparison (holidays, campaigns, no journal)."""
@@ -266,10 +270,10 @@ def diagnose(
     if comparison.note:
         notes.append(comparison.note)
     if moves[kpi].significant is None:
-        notes.append("历史数据不足, 显著性未知 (not enough history: significance unknown)")
+        notes.append(Text("历史数据不足, 显著性未知", "not enough history: significance unknown"))
     follow_up = _follow_up(workspace, metrics, ev, matches, lang)
     if not math.isfinite(value_of(metrics, kpi, base)):
-        notes.append(f"基线期 {kpi} 无法计算 (baseline {kpi} undefined)")
+        notes.append(Text(f"基线期 {kpi} 无法计算", f"baseline {kpi} undefined"))
     return Diagnosis(
         kpi=kpi,
         table=table,

@@ -325,7 +325,7 @@ def markdown_report(d, vocab=None, lang: str = "zh") -> str:
         lines += [f"- {q.text}" for q in d.questions]
     if d.notes:
         lines += ["", w["notes"], ""]
-        lines += [f"- {n}" for n in d.notes]
+        lines += [f"- {n}" for n in d.notes_in(lang)]
     return "\n".join(lines) + "\n"
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from ui.diagnosis import charts, service
 from ui.diagnosis.state import state
-from ui.i18n import t
+from ui.i18n import lang, t
 
 CARDS = 8
 PER_ROW = 4
@@ -114,7 +114,7 @@ def step_changes() -> None:
     st.subheader(t("dx.step3"))
     comp = diag.comparison
     st.caption(t("dx.periods", cur=_md(comp.current.label), base=_md(comp.baseline.label)))
-    for note in diag.notes:
+    for note in diag.notes_in(lang()):
         st.caption(f"ℹ️ {_md(note)}")
     _cards(diag)
     left, right = st.columns(2)
