@@ -429,24 +429,36 @@ def _event_line(e) -> Text:
 
 RELEVANT = ("same", "parent", "child", "global")
 CHILD_DAYS = 2
-MATCH_WEIGHT = {"same": 1.5, "parent": 1.2, "global": 1.0, "child": 0.6}
+MATCH_WEIGHT = {"same": 1.5, "parent": 1.2, "global": 1.0, "child": 0.6, "unknown": 0.6}
 
 
-def relevant(e, segment: dict | None = None) -> bool:
+def relation(e, dims=None) -> str:
+    """The event's relation to the changed segment; "unknown" when the file cannot say (the
+    event is on a channel and the file has no channel column)."""
+    if dims is not None and any(d not in dims for d in e.segment):
+        return "unknown"
+    return e.segment_match
+
+
+def relevant(e, segment: dict | None = None, dims=None) -> bool:
     """Near the change, on the changed segment or above it. An action on a part of it counts
     only when the change sits in one segment and the action is close: an action on 抖音 cannot
-    explain a drop spread over the whole shop."""
-    if e.segment_match not in RELEVANT or not -NEAR_BEFORE <= e.days_from <= NEAR_AFTER:
+    explain a drop spread over the whole shop. An action on a dimension the file lacks is not
+    evidence either way (listed as a lead that cannot be tested)."""
+    if not -NEAR_BEFORE <= e.days_from <= NEAR_AFTER:
         return False
-    if e.segment_match == "child":
+    rel = relation(e, dims)
+    if rel not in RELEVANT:
+        return False
+    if rel == "child":
         return bool(segment) and e.days_from >= -CHILD_DAYS
     return True
 
 
-def _event_weight(e) -> float:
+def _event_weight(e, dims=None) -> float:
     """An action on the changed segment the day before weighs most; far, later or partial,
     less (something logged after the change rarely caused it)."""
-    w = WEIGHTS["events"] * MATCH_WEIGHT.get(e.segment_match, 0.0)
+    w = WEIGHTS["events"] * MATCH_WEIGHT.get(relation(e, dims), 0.0)
     if e.source != "log":
         w *= 0.5
     if e.days_from > 0:
@@ -457,10 +469,11 @@ def _event_weight(e) -> float:
 def _events_test(ctx: Context, kinds: tuple[str, ...]) -> Test:
     if ctx.events is None:
         return Test("events", "untested", Text("没有运营日志可查", "no action log to look at"))
-    hits = [e for e in ctx.events if e.kind in kinds and relevant(e, ctx.segment)]
+    dims = ctx.table.dimensions
+    hits = [e for e in ctx.events if e.kind in kinds and relevant(e, ctx.segment, dims)]
     if hits:
-        best = max(hits, key=_event_weight)
-        return Test("events", "pass", _event_line(best), _event_weight(best), event=best)
+        best = max(hits, key=lambda e: _event_weight(e, dims))
+        return Test("events", "pass", _event_line(best), _event_weight(best, dims), event=best)
     names = Text(
         "、".join(KIND_WORDS[k].zh for k in kinds), ", ".join(KIND_WORDS[k].en for k in kinds)
     )

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from kb.diagnosis.dimensions import DimensionVocabulary
 from kb.diagnosis.evidence import (
+    CHILD_DAYS,
     UNTESTED,
     Context,
     Test,
@@ -31,6 +32,7 @@ from kb.diagnosis.evidence import (
     _event_line,
     _event_weight,
     evaluate_raw,
+    relation,
     relevant,
 )
 from kb.diagnosis.movements import Movement
@@ -255,11 +257,21 @@ def _event_hypotheses(ctx: Context, explained: set[str], top: float) -> list[Hyp
     out = []
     where = " / ".join(ctx.segment.values())
     others = 0
+    dims = ctx.table.dimensions
     for e in ctx.events:
         if e.source != "log" or e.id in explained:
             continue
         line = _event_line(e)
-        if e.segment_match == "other":
+        if relation(e, dims) == "unknown":
+            if not -CHILD_DAYS <= e.days_from <= 0:
+                continue  # on a dimension this file lacks, and not close: nothing to say
+            missing = "、".join(d for d in e.segment if d not in dims)
+            verdict = "untested"
+            reason = Text(
+                f"{line.zh}: 文件里没有 {missing} 维度, 无法判断是否相关",
+                f"{line.en}: the file has no {missing} column to tell",
+            )
+        elif relation(e, dims) == "other":
             others += 1
             if others > MAX_DECOYS:
                 continue  # the nearest few unrelated entries are enough to show they were seen
@@ -271,14 +283,14 @@ def _event_hypotheses(ctx: Context, explained: set[str], top: float) -> list[Hyp
         elif e.days_from > 0:
             verdict = "untested"
             reason = Text(f"{line.zh}: 记录在变化之后", f"{line.en}: logged after the change")
-        elif relevant(e, ctx.segment):
+        elif relevant(e, ctx.segment, dims):
             verdict, reason = "supported", line
         else:
             verdict = "untested"
             reason = Text(f"{line.zh}: 时间或范围对不上", f"{line.en}: time or scope does not fit")
         # a lead, not a finding: an action on the very segment just before the change ranks
         # near the best cause; a whole-shop entry no cause explains ranks well below it
-        score = top * 0.75 * _event_weight(e) if verdict == "supported" else 0.1
+        score = top * 0.75 * _event_weight(e, dims) if verdict == "supported" else 0.1
         out.append(
             Hypothesis(
                 text=Text(f"{line.zh}", f"{line.en}"),
