@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-MIN_SCORE = 0.35
+MIN_SCORE = 0.6
 LIMIT = 5
 
 
