@@ -227,7 +227,10 @@ class Verdict:
         return [t.event for t in self.tests if t.event is not None]
 
 
-UNTESTED = Text("这个文件和记录无法检验", "cannot be tested with this file and records")
+UNTESTED = Text(
+    "没有可自动检验的证据: 按下面的检查步骤核实",
+    "no automatic test for this cause: follow the check",
+)
 
 
 @dataclass
@@ -518,6 +521,20 @@ def _calendar_test(ctx: Context, kinds: tuple[str, ...]) -> Test:
     )
 
 
+CLASS_WORDS = {
+    "free": Text("免费", "free"), "paid": Text("付费", "paid"), "search": Text("搜索", "search"),
+    "recommendation": Text("推荐", "recommendation"), "content": Text("内容", "content"),
+    "live": Text("直播", "live"), "private-domain": Text("私域", "private-domain"),
+    "direct": Text("直接访问", "direct"), "external": Text("站外", "external"),
+    "affiliate": Text("淘客", "affiliate"), "campaign": Text("活动", "campaign"),
+}  # fmt: skip
+
+
+def _classes(names) -> Text:
+    words = [CLASS_WORDS.get(c, Text(c, c)) for c in names]
+    return Text("/".join(w.zh for w in words), "/".join(w.en for w in words))
+
+
 def _applies_test(ctx: Context, classes: tuple[str, ...]) -> Test:
     if not ctx.segment or ctx.vocab is None:
         return Test(
@@ -529,19 +546,20 @@ def _applies_test(ctx: Context, classes: tuple[str, ...]) -> Test:
         have = ctx.vocab.classes_of(dim, value)
         if have is None:
             continue
+        have_w, want_w = _classes(have), _classes(classes)
         if any(c in have for c in classes):
             return Test(
                 "applies",
                 "pass",
-                Text(f"{value} 属于 {'/'.join(have)}", f"{value} is {'/'.join(have)}"),
+                Text(f"{value} 属于{have_w.zh}渠道", f"{value} is {have_w.en}"),
                 WEIGHTS["applies"],
             )
         return Test(
             "applies",
             "fail",
             Text(
-                f"{value} 是 {'/'.join(have)} 类, 不是 {'/'.join(classes)}",
-                f"{value} is {'/'.join(have)}, not {'/'.join(classes)}",
+                f"{value} 是{have_w.zh}渠道, 不是{want_w.zh}渠道",
+                f"{value} is {have_w.en}, not {want_w.en}",
             ),
         )
     seg = "/".join(ctx.segment.values())
@@ -598,7 +616,8 @@ def evaluate(spec: Spec, ctx: Context, own: tuple[str, ...] = ()) -> Verdict:
     if spec.calendar:
         tests.append(_calendar_test(ctx, spec.calendar))
     tests += [_mix_test(ctx, m) for m in spec.mix]
-    fails = [t for t in tests if t.result == "fail"]
+    # the numbers first: a data test's reason says more than a class or a shape
+    fails = sorted((t for t in tests if t.result == "fail"), key=lambda t: t.kind != "data")
     passes = sorted((t for t in tests if t.result == "pass"), key=lambda t: -t.weight)
     if fails:
         return Verdict("contradicted", fails[0].reason, tests, applies)
