@@ -83,7 +83,7 @@ def _hypothesis(i: int, h, lang_: str) -> None:
     with st.expander(title, expanded=i <= 2 and h.verdict == "supported"):
         source = t("reasoning.events") if h.problem == "event" else problem_name(h.problem)
         st.markdown(f"{badge} :gray[{source}]")
-        reason = h.reason.get(lang_)
+        reason = h.reason.get(lang_) if h.tests or h.verdict != "untested" else ""
         if reason:
             st.markdown(f":gray[{reason}]" if h.verdict == "contradicted" else reason)
         if len(h.tests) > 1:
