@@ -5,6 +5,9 @@ recombined with a fixed seed) of N documents in a temporary content root, then r
 full index time, incremental add of one document, query latency p50/p95 over a fixed query list
 (each query run through the full SearchIndex.search: parsing, synonyms, facets, snippets), and
 the same for SQLite FTS5 over the jieba-tokenised text (a plain MATCH, no facets or snippets).
+Then, on the same index: a query after 2.5 s idle (the freshness check on the query path), a
+full re-scan of the files with nothing changed (what that check did before; it now runs in the
+background), and queries of 500 and 100,000 characters (cut at 500, with a message).
 
     python bench/search_bench.py                 # 1k and 10k documents
     python bench/search_bench.py --sizes 1000
@@ -109,7 +112,34 @@ def bench_whoosh(root: Path) -> dict:
             t0 = time.perf_counter()
             index.search(q)
             latencies.append((time.perf_counter() - t0) * 1000)
-    return {"docs": stats.added, "full": full, "add": add, "lat": latencies}
+    idle = []
+    for _round in range(5):
+        time.sleep(2.5)  # longer than the old 2 s freshness window
+        t0 = time.perf_counter()
+        index.search(QUERIES[_round])
+        idle.append((time.perf_counter() - t0) * 1000)
+    index.wait_for_rescan(60)
+    rescans = []
+    for _round in range(5):
+        t0 = time.perf_counter()
+        index.sync()
+        rescans.append((time.perf_counter() - t0) * 1000)
+    long_query = {}
+    rng = random.Random(3)
+    for n in (500, 100_000):
+        text = "".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(n))
+        t0 = time.perf_counter()
+        index.search(text)
+        long_query[n] = (time.perf_counter() - t0) * 1000
+    return {
+        "docs": stats.added,
+        "full": full,
+        "add": add,
+        "lat": latencies,
+        "idle": statistics.median(idle),
+        "rescan": statistics.median(rescans),
+        "long": long_query,
+    }
 
 
 def bench_fts5(bodies: list[str], user_words: tuple[str, ...]) -> dict:
@@ -146,6 +176,7 @@ def main() -> None:
         "| docs | whoosh full index | add 1 doc | query p50 | query p95 | FTS5 index | FTS5 p50 | FTS5 p95 | p95 ratio |"
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    freshness = []
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
@@ -161,6 +192,16 @@ def main() -> None:
                 f"{wp95 / max(fp95, 1e-6):.1f}x |",
                 flush=True,
             )
+            freshness.append(
+                f"| {n:,} | {w['idle']:.1f} ms | {w['rescan']:.1f} ms | "
+                f"{w['long'][500]:.0f} ms | {w['long'][100_000]:.0f} ms |"
+            )
+    print()
+    print(
+        "| docs | query after 2.5 s idle (p50) | full re-scan, nothing changed | 500-char query | 100,000-char query |"
+    )
+    print("|---:|---:|---:|---:|---:|")
+    print("\n".join(freshness))
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ STOPWORDS = frozenset(
 )
 
 _segmenters: dict[str, jieba.Tokenizer] = {}
+_last: tuple | None = None  # (user_words, segmenter) of the latest call
 _lock = threading.Lock()
 
 
@@ -45,6 +46,10 @@ def words_key(user_words: Iterable[str]) -> str:
 
 def segmenter(user_words: tuple[str, ...]) -> jieba.Tokenizer:
     """A jieba tokenizer with the domain words added; built once per process and dictionary."""
+    global _last
+    last = _last  # the usual case: the same tuple again, no hashing of the dictionary per call
+    if last is not None and last[0] is user_words:
+        return last[1]
     key = words_key(user_words)
     with _lock:
         seg = _segmenters.get(key)
@@ -54,11 +59,37 @@ def segmenter(user_words: tuple[str, ...]) -> jieba.Tokenizer:
             for word in user_words:
                 seg.add_word(word)
             _segmenters[key] = seg
+        _last = (user_words, seg)
     return seg
 
 
 def _runs(token: str) -> list[str]:
     return [m.group(0).lower() for m in _RUN.finditer(token)]
+
+
+# jieba's HMM (finalseg.viterbi) copies its path list at every character: a run of unknown
+# characters costs the square of its length (a 100,000-character query took over a minute). Text
+# is handed to jieba in pieces of at most this many characters, cut where jieba would cut anyway.
+PIECE_CHARS = 300
+# what jieba keeps together in one block (its re_han_default); anything else is a safe cut
+_JIEBA_BLOCK_CHAR = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]")
+
+
+def pieces(text: str, limit: int = PIECE_CHARS) -> Iterator[tuple[int, str]]:
+    """(offset, piece) with every piece at most ``limit`` characters, cut after the last
+    separator (space, punctuation) in the window, or hard at the limit where there is none."""
+    start, n = 0, len(text)
+    while n - start > limit:
+        end = start + limit
+        cut = end
+        while cut > start + limit // 2 and _JIEBA_BLOCK_CHAR.match(text, cut - 1):
+            cut -= 1
+        if cut <= start + limit // 2:
+            cut = end  # no separator in the second half of the window: cut hard
+        yield start, text[start:cut]
+        start = cut
+    if start < n:
+        yield start, text[start:]
 
 
 def word_tokens(
@@ -70,17 +101,22 @@ def word_tokens(
     them; queries are cut in default mode (the longest words), which is enough and cheaper.
     """
     seg = segmenter(user_words)
-    for word, start, end in seg.tokenize(text, mode=mode):
-        if not _HAS_WORD_CHAR.search(word):
-            continue
-        low = word.lower()
-        if low in STOPWORDS:
-            continue
-        yield low, start, end, True
-        if _MIXED.search(word):  # rare: only mixed tokens (mpu6050, uv价值) have sub-runs
-            for run in _runs(word):
-                if run not in STOPWORDS:
-                    yield run, start, end, False
+    for offset, piece in pieces(text):
+        for word, start, end in seg.tokenize(piece, mode=mode):
+            yield from _word_token(word, start + offset, end + offset)
+
+
+def _word_token(word: str, start: int, end: int) -> Iterator[tuple[str, int, int, bool]]:
+    if not _HAS_WORD_CHAR.search(word):
+        return
+    low = word.lower()
+    if low in STOPWORDS:
+        return
+    yield low, start, end, True
+    if _MIXED.search(word):  # rare: only mixed tokens (mpu6050, uv价值) have sub-runs
+        for run in _runs(word):
+            if run not in STOPWORDS:
+                yield run, start, end, False
 
 
 # Latin/number trigrams carry a marker so they never collide with a whole short token.
@@ -192,8 +228,8 @@ class GramTokenizer(_PositionalTokenizer):
 
 def query_words(text: str, user_words: tuple[str, ...]) -> list[str]:
     """The primary words of a query chunk, cut exactly as the index cuts documents."""
-    seen: list[str] = []
+    seen: dict[str, None] = {}  # a dict, not a list: `in` stays O(1) on long queries
     for word, _s, _e, primary in word_tokens(text, user_words, mode="default"):
-        if primary and word not in seen:
-            seen.append(word)
-    return seen
+        if primary:
+            seen.setdefault(word)
+    return list(seen)

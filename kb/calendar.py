@@ -279,11 +279,13 @@ def source_notes(start: dt.date, end: dt.date, ws=None) -> list[Text]:
         if source == "holidays":
             notes.append(
                 Text(
-                    f"{year} 年的法定节假日来自 holidays 包 (chinese-calendar 还没有 {year} 年的数据): "
-                    "只有法定假日, 调休上班日可能缺失; 国务院公布安排后可写进 data/calendar.yaml",
+                    f"{year} 年的节假日来自 holidays 包 (chinese-calendar 还没有 {year} 年的数据): "
+                    "法定假日和包推算的补假, 实际放假安排和调休上班日可能不同; "
+                    "国务院公布安排后可写进 data/calendar.yaml",
                     f"{year}: public holidays from the `holidays` package (chinese-calendar has "
-                    f"no {year} data yet): statutory days only, make-up workdays may be missing; "
-                    "add the official arrangement to data/calendar.yaml once published",
+                    f"no {year} data yet): statutory days and the package's computed days in "
+                    "lieu; the official arrangement and its make-up workdays may differ. Add it "
+                    "to data/calendar.yaml once published",
                 )
             )
         elif source == "weekend":
@@ -464,6 +466,8 @@ def calendar_events(start: dt.date, end: dt.date, ws=None) -> list[Event]:
 
 def period_notes(start: dt.date, end: dt.date, ws=None) -> PeriodNotes:
     """Counts of unusual days in [start, end], the events in it and the data-source caveats."""
+    if end < start:
+        raise ValueError(f"period end {end} is before its start {start}")
     weekend = holiday = makeup = 0
     day = start
     while day <= end:

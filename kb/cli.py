@@ -11,11 +11,12 @@ import argparse
 import importlib
 import json
 import sys
+import traceback
 from collections.abc import Callable
 
 from kb.checks import run_checks
 from kb.config import KINDS, load_config
-from kb.search import SearchIndex
+from kb.search import IndexUnavailable, SearchIndex
 from kb.workspace import Workspace
 from kb.yamlfile import DataError
 
@@ -27,6 +28,7 @@ PLUGINS = {
         "diagnose a metrics CSV/Excel file: what changed, what to try",
     ),
     "import": ("kb.importers.cli", "import articles from URLs, files and read-later exports"),
+    "daily": ("kb.daily.cli", "the morning review and brief from the connected data source"),
     "log": ("kb.journal_cli", "the action log (运营日志): add, list, done, near, calendar"),
 }
 
@@ -52,11 +54,12 @@ def cmd_check(args, ws: Workspace) -> int:
 
 def cmd_index(args, ws: Workspace) -> int:
     index = SearchIndex(ws.config)
-    stats = index.rebuild() if args.rebuild else index.sync()
+    stats = index.rebuild() if args.rebuild else index.sync(verify=True)
     for err in stats.errors:
         print(f"skipped: {err}", file=sys.stderr)
     summary = {
         "rebuilt": stats.rebuilt,
+        "repaired": stats.repaired,
         "added": stats.added,
         "updated": stats.updated,
         "deleted": stats.deleted,
@@ -68,7 +71,13 @@ def cmd_index(args, ws: Workspace) -> int:
     if args.json:
         _print_json(summary)
     else:
-        what = "rebuilt" if stats.rebuilt else "updated"
+        what = (
+            "repaired (it was damaged)"
+            if stats.repaired
+            else "rebuilt"
+            if stats.rebuilt
+            else "updated"
+        )
         print(
             f"index {what} in {stats.seconds:.2f}s: {stats.added} added, {stats.updated} updated, "
             f"{stats.deleted} deleted, {stats.unchanged} unchanged ({ws.config.index_dir})"
@@ -86,8 +95,11 @@ def cmd_search(args, ws: Workspace) -> int:
         page=args.page,
         per_page=args.limit,
     )
-    for err in results.errors:
-        print(f"query: {err}", file=sys.stderr)
+    lang = getattr(args, "lang", None) or "zh"
+    for msg in results.notices:
+        print(f"note: {msg.get(lang)}", file=sys.stderr)
+    for msg in results.errors:
+        print(f"query: {msg.get(lang)}", file=sys.stderr)
     if args.json:
         _print_json([h.to_json() for h in results.hits])
         return 0
@@ -153,12 +165,29 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Callable]]:
     for name, (module_name, help_text) in PLUGINS.items():
         try:
             module = importlib.import_module(module_name)
-        except ImportError:
+        except ImportError as exc:  # never silently: warn on every run, fail the command itself
+            print(f"warning: command '{name}' is broken: {exc!r}", file=sys.stderr)
+            p = sub.add_parser(name, parents=[common], help=f"{help_text} (BROKEN: {exc})")
+            p.add_argument("rest", nargs=argparse.REMAINDER)
+            handlers[name] = _broken(name, module_name, exc)
             continue
         p = sub.add_parser(name, parents=[common], help=help_text)
         module.add_arguments(p)
         handlers[name] = module.run
     return parser, handlers
+
+
+def _broken(name: str, module_name: str, exc: ImportError) -> Callable:
+    """The handler of a subcommand whose module does not import: the error, exit code 1."""
+
+    def run(args, ws) -> int:
+        traceback.print_exception(exc, file=sys.stderr)
+        print(
+            f"error: '{name}' cannot run: {module_name} failed to import ({exc})", file=sys.stderr
+        )
+        return 1
+
+    return run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
         return handlers[args.command](args, ws)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except IndexUnavailable as exc:
+        print(f"error: {exc.message.get(getattr(args, 'lang', None) or 'zh')}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -208,6 +208,8 @@ def normalise_segment(segment: dict[str, str], vocab) -> dict[str, str]:
     """Canonical dimension names and values: {渠道: douyin} -> {channel: 抖音}."""
     out = {}
     for name, value in (segment or {}).items():
+        if value is None or value != value or not str(value).strip():  # None, NaN, blank
+            continue
         dim_name = vocab.resolve(name) or str(name).strip()
         dim = vocab.get(dim_name)
         out[dim_name] = dim.canonical_value(str(value)) if dim else str(value).strip()
@@ -243,6 +245,28 @@ def entry_from_document(doc: Document) -> Entry:
     )
 
 
+_PARSED: dict[str, tuple[tuple[int, int, int], Document | DocumentError]] = {}
+
+
+def _read_cached(path) -> Document:
+    """A log file parsed once per version (mtime, size, inode): the daily review and every
+    diagnosis re-read the log, thousands of entries stay fast. Callers get a copy of the
+    document, so editing it never changes the cache."""
+    st = path.stat()
+    key = (st.st_mtime_ns, st.st_size, st.st_ino)
+    hit = _PARSED.get(str(path))
+    if hit is None or hit[0] != key:
+        try:
+            value: Document | DocumentError = read_document(path)
+        except DocumentError as exc:
+            value = exc
+        hit = _PARSED[str(path)] = (key, value)
+    if isinstance(hit[1], DocumentError):
+        raise hit[1]
+    doc = hit[1]
+    return replace(doc, meta=dict(doc.meta), tags=list(doc.tags))
+
+
 def load_entries(ws) -> tuple[list[Entry], list[FieldError]]:
     """Every entry in ``log/`` (newest first) and the files that could not be read."""
     folder = ws.config.root / "log"
@@ -254,9 +278,11 @@ def load_entries(ws) -> tuple[list[Entry], list[FieldError]]:
         if path.name.startswith("."):
             continue
         try:
-            doc = read_document(path)
+            doc = _read_cached(path)
         except DocumentError as exc:
             errors.extend(exc.errors)
+            continue
+        except OSError:  # removed meanwhile
             continue
         if doc.kind != KIND:
             errors.append(FieldError(str(path), "kind", "a file in log/ must be kind: log"))
@@ -301,6 +327,8 @@ def list_entries(
 ) -> list[Entry]:
     """Entries overlapping [start, end], touching ``segment`` (same, inside or above it)."""
     entries, _ = load_entries(ws)
+    vocab = _vocabulary(ws)
+    segment = normalise_segment(segment or {}, vocab)
     out = []
     for e in entries:
         if start and e.last < start:
@@ -312,7 +340,7 @@ def list_entries(
         if status and e.status != status:
             continue
         if segment:
-            match = segment_match(e.segment, segment)
+            match = segment_match(normalise_segment(e.segment, vocab), segment)
             if match == "other" or (match == "global" and not include_global):
                 continue
         out.append(e)
@@ -339,15 +367,21 @@ def entry_event(entry: Entry) -> Event:
     )
 
 
-def rank(events: list[Event], day: dt.date, segment: dict[str, str] | None) -> list[Event]:
+def rank(
+    events: list[Event], day: dt.date, segment: dict[str, str] | None, vocab=None
+) -> list[Event]:
     """Fill days_from, segment_match and score; best first.
 
     score = segment weight - 0.25 per day away (x1.5 for days after ``day``): an action on 抖音
     the day before a 抖音 cliff beats a whole-shop holiday the same distance away. For a
-    whole-shop change (no segment) whole-shop events weigh as much as "same"."""
+    whole-shop change (no segment) whole-shop events weigh as much as "same". With ``vocab``
+    segments are compared in canonical spelling ({渠道: douyin} is {channel: 抖音})."""
+    if vocab is not None:
+        segment = normalise_segment(segment or {}, vocab)
     out = []
     for ev in events:
-        match = segment_match(ev.segment, segment)
+        ev_segment = normalise_segment(ev.segment, vocab) if vocab is not None else ev.segment
+        match = segment_match(ev_segment, segment)
         gap = ev.distance(day)
         penalty = DAY_PENALTY * (abs(gap) * (AFTER_PENALTY if gap > 0 else 1.0))
         # a whole-shop change: a whole-shop event is as close a match as there is
@@ -369,7 +403,7 @@ def events_near(
     lo, hi = day - dt.timedelta(days=before), day + dt.timedelta(days=after)
     events = [entry_event(e) for e in list_entries(ws, start=lo, end=hi)]
     events += calendar.calendar_events(lo, hi, ws=ws)
-    return rank(events, day, segment)
+    return rank(events, day, segment, _vocabulary(ws))
 
 
 # ---- writing -------------------------------------------------------------------------------
@@ -454,6 +488,16 @@ def add_entry(ws, **fields: Any) -> Entry:
     raise ConflictError(f"could not find a free id for {doc.title!r}")
 
 
+def get_entry(ws, entry_id: str) -> Entry | None:
+    """One entry read fresh from disk (with the hash an edit must match), or None."""
+    path = ws.config.root / "log" / f"{entry_id}.md"
+    try:
+        doc = read_document(path)
+    except (OSError, DocumentError):
+        return None
+    return entry_from_document(doc) if doc.kind == KIND else None
+
+
 def update_entry(ws, entry_id: str, expected_sha: str | None = None, **changes: Any) -> Entry:
     """Change fields of an entry (e.g. status open -> done); refuses if the file moved on."""
     path = ws.config.root / "log" / f"{entry_id}.md"
@@ -474,7 +518,9 @@ def update_entry(ws, entry_id: str, expected_sha: str | None = None, **changes: 
         if key not in FIELDS:
             raise DocumentError([FieldError(entry_id, key, "not a log field")])
         meta[key] = normalise_segment(value, vocab) if key == "segment" else value
-    errors = validate_fields(meta, str(path)) + check_segment(meta["segment"], vocab, str(path))
+    errors = validate_fields(meta, str(path))
+    if isinstance(meta.get("segment"), dict):
+        errors += check_segment(meta["segment"], vocab, str(path))
     if errors:
         raise DocumentError(errors)
     doc.meta = {k: v for k, v in meta.items() if v not in (None, "")}

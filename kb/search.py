@@ -1,9 +1,15 @@
 """Full-text search: the query language and synonyms turned into term queries, evaluated
 over the derived index (kb/indexing.py) with numpy (kb/postings.py), with facets and snippets.
+
+Freshness stays off the query path: saves and imports sync the index themselves; a query only
+compares the content folders' and data files' mtimes (a few stat calls) and re-scans every file
+in a background thread now and then, for edits made outside the app.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -12,14 +18,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kb.analysis import query_words, segmenter, substring_grams
-from kb.config import Config
-from kb.indexing import IndexStore, SyncStats, title_key
+from kb.config import KINDS, Config
+from kb.indexing import RACY_NS, IndexStore, IndexUnavailable, SyncStats, title_key
 from kb.postings import AllOf, AnyOf, PostingCache, ReaderLock, Term
-from kb.query import ParsedQuery, parse_query
+from kb.query import KEYWORD_FILTERS, ParsedQuery, QueryMessage, parse_query
 from kb.snippets import highlight_terms, make_snippet
 from kb.vocabulary import Vocabulary
 
-__all__ = ["Hit", "Results", "SearchIndex", "SyncStats"]
+__all__ = ["Hit", "IndexUnavailable", "QueryMessage", "Results", "SearchIndex", "SyncStats"]
+
+log = logging.getLogger(__name__)
 
 # Field weights: a title match beats a summary/tag/problem match, which beats a body match;
 # whole words (jieba) beat bare substrings (bigrams).
@@ -35,6 +43,9 @@ TF_FIELDS = ("grams",)  # BM25 without lengths: the index stores none for them
 SYNONYM_WEIGHT = 0.6
 EXACT_TITLE_BOOST = 1000.0
 PHRASE_VERIFY_LIMIT = 3000
+RESCAN_SECONDS = 30.0  # a query starts a background re-scan of every file at most this often
+DATA_FILES = ("problems.yaml", "metrics.yaml", "glossary.yaml", "synonyms.yaml", "userdict.txt")
+STATES = ("draft", "published", "all")
 
 
 @dataclass
@@ -49,9 +60,13 @@ class Hit:
     problems: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     created: str | None = None
+    state: str = "published"
+    industry: str = ""
+    platforms: list[str] = field(default_factory=list)
+    tactics: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "id": self.id,
             "kind": self.kind,
             "title": self.title,
@@ -62,7 +77,11 @@ class Hit:
             "problems": self.problems,
             "tags": self.tags,
             "created": self.created,
+            "state": self.state,
         }
+        if self.kind == "case":  # the case library's fields (contract 8)
+            out.update(industry=self.industry, platforms=self.platforms, tactics=self.tactics)
+        return out
 
 
 @dataclass
@@ -73,8 +92,9 @@ class Results:
     page: int
     per_page: int
     facets: dict[str, dict[str, int]]
-    errors: list[str] = field(default_factory=list)
+    errors: list[QueryMessage] = field(default_factory=list)  # about the query: show them
     suggestions: list[str] = field(default_factory=list)  # other words to try when nothing found
+    notices: list[QueryMessage] = field(default_factory=list)  # e.g. the index was repaired
 
     @property
     def pages(self) -> int:
@@ -94,21 +114,107 @@ class SearchIndex:
         self._warmer: threading.Thread | None = None
         self._warmer_stop = threading.Event()
         self._lock = ReaderLock()
+        self._sync_lock = threading.Lock()
+        self._synced_signature: tuple | None = None
+        self._data_signature = self._data_files_signature()
+        self._rescan: threading.Thread | None = None
+        self._rescan_lock = threading.Lock()
+        self._notices: list[QueryMessage] = []  # shown with the next results, once
 
-    def sync(self, progress: Callable[[int, int], None] | None = None) -> SyncStats:
+    # ---- keeping up with the files ----------------------------------------------------------
+    def sync(
+        self, progress: Callable[[int, int], None] | None = None, verify: bool = False
+    ) -> SyncStats:
         """Bring the index up to date with the files (see IndexStore.sync). Searches go on
         meanwhile: their searcher reads the previous generation until the next query."""
-        return self.store.sync(progress)
+        with self._sync_lock:
+            self._reload_vocabulary_if_changed()
+            signature = self._folders_signature()  # before the scan: later edits show next time
+            stats = self.store.sync(progress, verify=verify)
+            self._synced_signature = _settled(signature)
+        if stats.repaired:
+            self._notices = [QueryMessage("index_rebuilt")]
+        return stats
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> SyncStats:
+        # lock order everywhere: _sync_lock, then the reader lock (searches wait meanwhile)
+        with self._sync_lock, self._lock:
+            self._drop_searcher()
+            signature = self._folders_signature()
+            stats = self.store.rebuild(progress)
+            self._synced_signature = _settled(signature)
+            return stats
+
+    def ensure(self, max_age: float = RESCAN_SECONDS) -> None:
+        """Open the index (building it on first use); sync at once when a content folder or a
+        data file changed (a few stat calls); otherwise re-scan every file in the background
+        when the last scan is older than ``max_age`` seconds (edits in place by other tools)."""
+        if (
+            self.store.ix is None
+            or self._folders_signature() != self._synced_signature
+            or self._data_files_signature() != self._data_signature
+        ):
+            self.sync()
+        elif time.monotonic() - self.store.last_sync > max_age:
+            self._start_rescan()
+
+    def _start_rescan(self) -> None:
+        with self._rescan_lock:  # not _sync_lock: a running sync must not block the query
+            if self._rescan is not None and self._rescan.is_alive():
+                return
+            self._rescan = threading.Thread(target=self._rescan_quietly, daemon=True)
+            self._rescan.start()
+
+    def _rescan_quietly(self) -> None:
+        try:
+            self.sync()
+        except Exception:  # the next query syncs in the foreground and reports it
+            log.exception("background index sync failed")
+            self.store.last_sync = 0.0
+
+    def wait_for_rescan(self, timeout: float | None = None) -> None:
+        """For tests and benchmarks: let a background re-scan finish."""
+        thread = self._rescan
+        if thread is not None:
+            thread.join(timeout)
+
+    def _folders_signature(self) -> tuple:
+        """(folder, mtime, entries) of each content folder: adding, removing or renaming a file
+        (and every save, which renames a temp file into place) changes it. O(folders)."""
+        out = []
+        for kind in KINDS:
+            folder = self.config.kind_dir(kind)
+            try:
+                st = os.stat(folder)
+                out.append((kind, st.st_mtime_ns, st.st_nlink, st.st_ino))
+            except OSError:
+                out.append((kind, None))
+        return tuple(out)
+
+    def _data_files_signature(self) -> tuple:
+        out = []
+        for name in DATA_FILES:
+            path = self.config.data_file(name)
+            try:
+                st = path.stat()
+                out.append((str(path), st.st_mtime_ns, st.st_size))
+            except OSError:
+                out.append((str(path), None))
+        return tuple(out)
+
+    def _reload_vocabulary_if_changed(self) -> None:
+        """A changed data file (a renamed problem type, a new synonym) takes effect without a
+        restart; the index version includes what it feeds, so the index follows."""
+        signature = self._data_files_signature()
+        if signature == self._data_signature:
+            return
+        vocab = Vocabulary.load(self.config)
+        segmenter(vocab.user_words)
+        store = IndexStore(self.config, vocab)
         with self._lock:
             self._drop_searcher()
-            return self.store.rebuild(progress)
-
-    def ensure(self, max_age: float = 2.0) -> None:
-        """Open the index, syncing with the files if the last sync is older than max_age s."""
-        if self.store.ix is None or time.monotonic() - self.store.last_sync > max_age:
-            self.sync()
+            self.vocab, self.store = vocab, store
+            self._data_signature = signature
 
     def _reader(self):
         """A long-lived searcher and its posting cache, renewed when the index has a new
@@ -141,17 +247,27 @@ class SearchIndex:
         with self._lock:
             return self._reader().doc_count()
 
+    def _recover(self, exc: Exception) -> None:
+        """The index failed while being read: if its files are damaged, rebuild them from the
+        documents; if they are intact, it is a bug, and rebuilding would only hide it."""
+        if self.store.intact():
+            raise exc
+        log.warning("search index damaged (%s: %s); rebuilding", type(exc).__name__, exc)
+        self.rebuild()
+        self._notices = [QueryMessage("index_rebuilt")]
+
     # ---- querying -------------------------------------------------------------------------
     def _chunk_query(self, chunk: str, weight: float = 1.0, expand: bool = True):
         """One search word/chunk: all its jieba words (each with synonyms), or it as a substring,
         or one of the chunk's own synonyms."""
         words = query_words(chunk, self.vocab.user_words)
         parts = []
+        folded = chunk.casefold()  # once: per word it would cost the square of the chunk
         if words:
             per_word = []
             for w in words:
                 alts = [self._term_any(w, weight)]
-                if expand and w.casefold() != chunk.casefold():
+                if expand and w.casefold() != folded:
                     alts += self._synonym_queries(w, weight)
                 per_word.append(AnyOf(tuple(alts)) if len(alts) > 1 else alts[0])
             parts.append(AllOf(tuple(per_word)) if len(per_word) > 1 else per_word[0])
@@ -187,20 +303,81 @@ class SearchIndex:
         terms = tuple(Term("grams", g, WEIGHTS["grams"] * weight) for g in grams)
         return AllOf(terms) if len(terms) > 1 else terms[0]
 
-    def _filter_mask(self, cache: PostingCache, pq: ParsedQuery, kind, problem, tag):
+    def _filter_values(self, pq: ParsedQuery, errors: list[QueryMessage]):
+        """Each keyword filter's values as stored in the index, checked: an unknown kind or
+        problem type is an error (the filter is still applied, so it matches nothing)."""
+        resolved: dict[tuple[str, bool], list[list[str]]] = {}
+        for negate, table in ((False, pq.include), (True, pq.exclude)):
+            for name, values in table.items():
+                for value in values:
+                    resolved.setdefault((name, negate), []).append(
+                        self._resolve(name, value, errors)
+                    )
+        return resolved
+
+    def _resolve(self, name: str, value: str, errors: list[QueryMessage]) -> list[str]:
+        """The index terms a filter value stands for (any of them matches)."""
+        if name == "kind":
+            low = value.lower()
+            if low not in KINDS:
+                errors.append(
+                    QueryMessage("bad_kind", {"value": value, "choices": ", ".join(KINDS)})
+                )
+            return [low]
+        if name == "problem":
+            taxonomy = self.vocab.taxonomy
+            if taxonomy is None or taxonomy.get(value):
+                return [value]
+            folded = value.casefold()
+            for p in taxonomy:  # a name works as well as an id (problem:新客转化率下降)
+                if folded in (p.name.zh.casefold(), p.name.en.casefold(), p.id.casefold()):
+                    return [p.id]
+            errors.append(QueryMessage("bad_problem", {"value": value}))
+            return [value]
+        if name == "metric":
+            canonical = self.vocab.metrics.resolve(value) if self.vocab.metrics else None
+            return list(dict.fromkeys(v for v in (value, canonical) if v))
+        if name == "state":
+            low = value.lower()
+            if low not in STATES:
+                errors.append(QueryMessage("bad_state", {"value": value}))
+            return [low]
+        return [value.lower()]  # tags and case fields are indexed lowercase
+
+    def _filter_mask(
+        self,
+        cache: PostingCache,
+        pq: ParsedQuery,
+        extra: dict[str, str | None],
+        include_drafts: bool,
+        errors: list[QueryMessage],
+    ):
         mask = cache.live.copy()
-        for k in [*pq.kinds, *([kind] if kind else [])]:
-            mask &= cache.docs("kind", k)
-        for p in [*pq.problems, *([problem] if problem else [])]:
-            mask &= cache.docs("problems", p)
-        for t in [*pq.tags, *([tag] if tag else [])]:
-            mask &= cache.docs("tags", t.casefold())
-        for m in pq.metrics:
-            canonical = self.vocab.metrics.resolve(m) if self.vocab.metrics else None
-            any_name = np.zeros(cache.size, dtype=bool)
-            for name in {m, canonical} - {None}:
-                any_name |= cache.docs("metrics", name)
-            mask &= any_name
+        for name, value in extra.items():  # the page's filter widgets / CLI options
+            if value:
+                pq.include.setdefault(name, []).append(value)
+        resolved = self._filter_values(pq, errors)
+        for (name, negate), groups in resolved.items():
+            field_name = KEYWORD_FILTERS[name]
+            if name == "state":
+                continue
+            for terms in groups:
+                any_term = np.zeros(cache.size, dtype=bool)
+                for term in terms:
+                    any_term |= cache.docs(field_name, term)
+                mask &= ~any_term if negate else any_term
+        # drafts: out unless asked for (state:draft only drafts, state:all both)
+        wanted = {t for terms in resolved.get(("state", False), []) for t in terms}
+        unwanted = {t for terms in resolved.get(("state", True), []) for t in terms}
+        show_drafts = include_drafts or bool(wanted & {"draft", "all"})
+        show_published = not wanted or bool(wanted & {"published", "all"})
+        show_drafts &= not unwanted & {"draft", "all"}
+        show_published &= not unwanted & {"published", "all"}
+        drafts = cache.docs("state", "draft")
+        if not show_drafts:
+            mask &= ~drafts
+        if not show_published:
+            mask &= drafts
         if pq.after or pq.before:
             created = cache.created()
             if pq.after:
@@ -240,12 +417,36 @@ class SearchIndex:
         tag: str | None = None,
         page: int = 1,
         per_page: int = 10,
+        include_drafts: bool = False,
     ) -> Results:
+        """One page of results. Problems with the query come back in ``Results.errors``
+        (codes with parameters); a damaged index is rebuilt once, with a notice."""
         self.ensure()
+        try:
+            results = self._search(text, kind, problem, tag, page, per_page, include_drafts)
+        except (IndexUnavailable, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # damage found while reading: rebuild from the files, retry
+            self._recover(exc)
+            results = self._search(text, kind, problem, tag, page, per_page, include_drafts)
+        if self._notices:
+            results.notices, self._notices = self._notices, []
+        return results
+
+    def _search(self, text, kind, problem, tag, page, per_page, include_drafts) -> Results:
         pq = parse_query(text)
+        errors = list(pq.errors)
         page = max(1, page)
         parts = [q for q in (self._chunk_query(t) for t in pq.terms) if q is not None]
         parts += [q for q in (self._substring_query(p, 1.0) for p in pq.phrases) if q is not None]
+        extra = {"kind": kind, "problem": problem, "tag": tag}
+        if not parts and not pq.is_empty:
+            # only punctuation or symbols (「？？」): nothing to search for, not everything
+            errors.append(QueryMessage("no_terms"))
+            with self._lock:
+                self._reader()
+                self._filter_values(pq, errors)  # still report bad filters
+            return Results(text, [], 0, page, per_page, {}, errors, [])
         with self._lock:
             s = self._reader()
             cache = self._cache
@@ -257,7 +458,7 @@ class SearchIndex:
             else:
                 mask = cache.live.copy()
                 score = cache.created().astype(np.float32)  # browse: newest first
-            mask &= self._filter_mask(cache, pq, kind, problem, tag)
+            mask &= self._filter_mask(cache, pq, extra, include_drafts, errors)
             if pq.phrases:
                 mask = self._verify_phrases(s, mask, pq.phrases)
             matched = np.flatnonzero(mask)
@@ -272,7 +473,7 @@ class SearchIndex:
                 "tag": cache.facet_counts("tags", mask),
             }
         suggestions = [] if total else self.vocab.suggestions_for(pq.terms)
-        return Results(text, hits, total, page, per_page, facet_counts, pq.errors, suggestions)
+        return Results(text, hits, total, page, per_page, facet_counts, errors, suggestions)
 
     def _hit(self, r: dict, score: float, terms: list[str]) -> Hit:
         snippet_text, snippet_html = make_snippet(r.get("plain") or r.get("summary", ""), terms)
@@ -288,6 +489,10 @@ class SearchIndex:
             problems=[p for p in r.get("problems", "").split(",") if p],
             tags=[t for t in r.get("tags", "").split(",") if t],
             created=created.date().isoformat() if created else None,
+            state=r.get("state") or "published",
+            industry=r.get("industry", ""),
+            platforms=[p for p in r.get("platforms", "").split(",") if p],
+            tactics=[t for t in r.get("tactics", "").split(",") if t],
         )
 
     def similar(self, doc_id: str, limit: int = 5) -> list[Hit]:
@@ -299,7 +504,8 @@ class SearchIndex:
             if docnum is None:
                 return []
             stored = s.stored_fields(docnum)
-            found = s.more_like(docnum, "body", text=stored.get("plain", ""), top=limit)
+            found = s.more_like(docnum, "body", text=stored.get("plain", ""), top=limit + 20)
+            found = [r for r in found if r.get("state") != "draft"][:limit]  # drafts stay out
             return [
                 Hit(
                     id=r["id"],
@@ -313,6 +519,15 @@ class SearchIndex:
                 )
                 for r in found
             ]
+
+
+def _settled(signature: tuple) -> tuple | None:
+    """The folder signature, or None while a folder changed within the last two seconds: a
+    second change in the same mtime tick would not change it, so the next query checks again."""
+    recent = time.time_ns() - RACY_NS
+    if any(len(entry) > 2 and entry[1] is not None and entry[1] >= recent for entry in signature):
+        return None
+    return signature
 
 
 def _squash(text: str) -> str:

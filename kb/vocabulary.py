@@ -62,10 +62,17 @@ class Vocabulary:
         if glossary.exists():
             try:
                 for term in (load_yaml(glossary) or {}).get("terms") or []:
-                    for w in [term.get("term"), term.get("zh"), *(term.get("aliases") or [])]:
-                        if w and _CJK.search(str(w)) and len(str(w)) <= 8:
-                            words.add(str(w))
-            except (DataError, AttributeError):
+                    names = [term.get("term"), term.get("zh"), *(term.get("aliases") or [])]
+                    names = list(dict.fromkeys(str(w).strip() for w in names if w))
+                    for w in names:
+                        if w and _CJK.search(w) and len(w) <= 8:
+                            words.add(w)
+                    # the glossary's aliases are query-time synonyms too (私域 finds 社群), with
+                    # the same rule as metric names: Chinese words and short abbreviations
+                    syn = [w for w in names if _CJK.search(w) or (w.isupper() and len(w) <= 5)]
+                    if len(syn) > 1:
+                        groups.append(syn)
+            except (DataError, AttributeError, TypeError):
                 pass
         words = {w for w in words if " " not in w}
         return cls(tuple(sorted(words)), groups, metrics, taxonomy)

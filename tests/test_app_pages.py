@@ -80,8 +80,9 @@ def test_search_without_results_says_so_and_suggests(app):
     assert app.caption[0].value.startswith("找到")  # a known word finds something
     app.text_input(key="q").set_value("xyzzy拉新成本").run()
     assert not app.exception
-    # either results via the Chinese part, or a clear "nothing found" message
-    assert app.caption or any("没有找到" in i.value for i in app.info)
+    # every term must match: the unknown word finds nothing, and the page says so, naming it
+    assert any("没有找到" in i.value and "xyzzy拉新成本" in i.value for i in app.info)
+    assert not any(c.value.startswith("找到") for c in app.caption)
     app.text_input(key="q").set_value("qqqzzz").run()
     assert any("没有找到" in i.value for i in app.info)
 

@@ -118,3 +118,27 @@ def test_a_platform_festival_carries_its_segment_and_a_year_its_own_phases():
     may_2024 = {e.id for e in calendar.calendar_events(D(2024, 5, 1), D(2024, 6, 30))}
     assert "campaign-618-wave2-2024" in may_2024
     assert "campaign-618-warmup-2024" not in may_2024  # 2024 had no presale
+
+
+# 国务院办公厅关于2026年部分节假日安排的通知 (2025-11-04),
+# https://politics.gmw.cn/2025-11/04/content_38391083.htm — the whole year, as published.
+OFFICIAL_2026 = {
+    "元旦假期": ((1, 1), (1, 3)),
+    "春节假期": ((2, 15), (2, 23)),
+    "清明节假期": ((4, 4), (4, 6)),
+    "劳动节假期": ((5, 1), (5, 5)),
+    "端午节假期": ((6, 19), (6, 21)),
+    "中秋节假期": ((9, 25), (9, 27)),
+    "国庆节假期": ((10, 1), (10, 7)),
+}
+OFFICIAL_2026_WORKDAYS = [(1, 4), (2, 14), (2, 28), (5, 9), (9, 20), (10, 10)]
+
+
+def test_2026_matches_the_state_council_notice():
+    events = calendar.calendar_events(D(2026, 1, 1), D(2026, 12, 31))
+    holidays = {e.title.zh: (e.day, e.end) for e in by_kind(events, "holiday")}
+    expected = {name: (D(2026, *a), D(2026, *b)) for name, (a, b) in OFFICIAL_2026.items()}
+    assert holidays == expected
+    assert [e.day for e in by_kind(events, "workday")] == [
+        D(2026, m, d) for m, d in OFFICIAL_2026_WORKDAYS
+    ]

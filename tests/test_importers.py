@@ -51,7 +51,8 @@ def test_detects_the_format_of_each_fixture(name, expected):
 def test_pocket_csv_entries_become_link_only_articles_with_tags_dates_status(ws):
     report = import_export(ws, "pocket.csv", fixture("pocket.csv"), fetch=False)
     assert len(report.imported) == 2 and report.failed == []
-    assert len(report.skipped) == 1 and "重复" in report.skipped[0][1]  # host case + fragment
+    assert len(report.skipped) == 1 and report.skipped[0][1].code == "dedupe.in_run"  # host case
+
     first, second = (saved(ws, i) for i in report.imported)
     assert first.title == "抖音渠道流量腰斩：一次复盘" and first.tags == ["抖音", "复盘"]
     assert str(first.created) == "2026-03-02" and first.meta["link_only"] is True
@@ -65,7 +66,7 @@ def test_netscape_bookmarks_keep_tags_folders_notes_and_refuse_scripts(ws):
     report = import_export(ws, "bookmarks.html", fixture("bookmarks.html"), fetch=False)
     assert len(report.imported) == 2
     assert report.failed[0][0] == "javascript:alert(1)"
-    assert "重复" in report.skipped[0][1]  # trailing-slash variant of the first bookmark
+    assert report.skipped[0][1].code == "dedupe.in_run"  # trailing-slash variant of the first one
     aarrr, roi = (saved(ws, i) for i in report.imported)
     assert aarrr.tags == ["增长", "AARRR"] and "书签栏" not in aarrr.tags
     assert aarrr.summary == "拉新、激活、留存、变现、推荐"
@@ -94,7 +95,7 @@ def test_karakeep_links_and_text_notes(ws):
     assert link.tags == ["客单价", "优惠券"]
     assert note.title == "早会要点" and "UV 下降 12%" in note.body
     assert "<img" not in note.body and "link_only" not in note.meta
-    assert any("asset" in n for n in report.notes)  # the unsupported image entry is reported
+    assert any("asset" in n.en for n in report.notes)  # the unsupported image entry is reported
 
 
 def test_markdown_file_keeps_known_front_matter_and_neutralises_html(ws):
@@ -102,7 +103,7 @@ def test_markdown_file_keeps_known_front_matter_and_neutralises_html(ws):
     doc = saved(ws, report.imported[0])
     assert doc.title == "周报模板笔记" and doc.tags == ["周报", "模板"]
     assert doc.source == "https://notes.example.com/weekly" and str(doc.created) == "2026-01-05"
-    assert "color" not in doc.meta and any("color" in n for n in report.notes)
+    assert "color" not in doc.meta and any("color" in n.en for n in report.notes)
     assert "<script" not in doc.body and "javascript:" not in doc.body
     assert "[正常链接](https://example.com/ok)" in doc.body
 
@@ -122,9 +123,9 @@ def test_same_text_or_existing_source_is_not_imported_twice(ws):
     )
     assert import_file(ws, "a.txt", fixture("standup.txt")).imported
     again = import_file(ws, "copy of a.txt", fixture("standup.txt").replace(b"\n\n", b"\n \n"))
-    assert again.imported == [] and "相同正文" in again.skipped[0][1]
+    assert again.imported == [] and again.skipped[0][1].code == "dedupe.text"
     pocket = import_export(ws, "pocket.csv", fixture("pocket.csv"), fetch=False)
-    assert any("old" in reason for _, reason in pocket.skipped)
+    assert any("old" in reason.en for _, reason in pocket.skipped)
 
 
 def test_hostile_titles_give_safe_ids_inside_the_articles_folder(ws):
@@ -186,7 +187,8 @@ def test_bulk_import_of_1000_bookmarks_without_fetching(ws):
     assert len(report.imported) == 1000 and len(report.skipped) == 10 and report.failed == []
     assert len(list((ws.config.root / "articles").glob("*.md"))) == 1000
     assert progress[-1] == (1010, 1010) and len(progress) == 1010
-    assert "导入 1000 篇" in report.summary() and "跳过 10 篇" in report.summary()
+    assert "导入 1000 篇" in report.summary().zh and "跳过 10 篇" in report.summary().zh
+    assert report.summary().en.startswith("imported 1000 (1000 link only), skipped 10")
 
 
 def test_oversized_file_is_refused(ws, monkeypatch):
@@ -194,7 +196,7 @@ def test_oversized_file_is_refused(ws, monkeypatch):
 
     monkeypatch.setattr(limits, "MAX_FILE_BYTES", 100)
     report = import_file(ws, "pocket.csv", fixture("pocket.csv"))
-    assert report.imported == [] and "太大" in report.failed[0][1]
+    assert report.imported == [] and report.failed[0][1].code == "file.too_large"
 
 
 def _cli(args: list[str], ws: Workspace, capsys) -> tuple[int, str]:
@@ -272,4 +274,4 @@ def test_entries_beyond_the_limit_are_reported_not_imported(ws, monkeypatch):
     monkeypatch.setattr(limits, "MAX_ENTRIES", 1)
     report = import_export(ws, "pocket.csv", fixture("pocket.csv"), fetch=False)
     assert len(report.imported) == 1
-    assert any("条目过多" in n for n in report.notes)
+    assert any("条目过多" in n.zh and "too many" in n.en for n in report.notes)

@@ -158,7 +158,7 @@ def test_import_url_saves_a_chinese_article_with_metadata(server, allow_local, w
     assert "点击率从 3.1% 跌到 0.8%" in doc.body and "版权所有" not in doc.body
     assert [s.value for s in report.suggestions[doc.id].problems][0] == "channel-traffic-drop"
     again = import_url(ws, server + "/zh-article.html")  # same page without tracking params
-    assert again.imported == [] and "重复" in again.skipped[0][1]
+    assert again.imported == [] and again.skipped[0][1].code == "dedupe.url"
 
 
 def test_import_url_decodes_gbk_pages(server, allow_local, ws):
@@ -189,9 +189,9 @@ def test_import_url_sanitises_a_hostile_page(server, allow_local, ws):
 
 def test_import_url_reports_refusals_and_failures(server, allow_local, ws):
     report = import_url(ws, server + "/to-private")
-    assert report.imported == [] and "拒绝" in report.failed[0][1]
+    assert report.imported == [] and report.failed[0][1].code == "fetch.address_refused"
     report = import_url(ws, server + "/empty.html")
-    assert report.imported == [] and "正文" in report.failed[0][1]
+    assert report.imported == [] and report.failed[0][1].code == "import.no_main_text"
     assert not (ws.config.root / "articles").exists() or not any(
         (ws.config.root / "articles").iterdir()
     )
@@ -248,5 +248,5 @@ def test_refetch_failure_leaves_the_article_as_it_was(server, allow_local, ws):
     path = ws.config.root / "articles" / f"{doc_id}.md"
     text = path.read_text("utf-8")
     report = refetch(ws, doc_id)
-    assert report.imported == [] and "404" in report.failed[0][1]
+    assert report.imported == [] and "404" in report.failed[0][1].zh
     assert path.read_text("utf-8") == text

@@ -40,8 +40,8 @@ def test_seen_catches_http_https_and_identical_text_but_not_short_text():
     seen = Seen()
     body = "复购率从 32% 降到 25%，老客 GMV 跟着下滑。我们把用户按最近一次购买时间分层。"
     seen.add("doc-1", "http://example.com/a/", body)
-    assert "doc-1" in seen.duplicate_of(url="https://EXAMPLE.com/a?utm_campaign=x")
-    assert "doc-1" in seen.duplicate_of(text="  " + body.replace("。", "。\n\n  ") + "\n")
+    assert "doc-1" in seen.duplicate_of(url="https://EXAMPLE.com/a?utm_campaign=x").zh
+    assert "doc-1" in seen.duplicate_of(text="  " + body.replace("。", "。\n\n  ") + "\n").en
     assert seen.duplicate_of(url="https://example.com/b", text="短文") is None
     assert fingerprint("仅链接") == ""
 

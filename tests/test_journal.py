@@ -161,7 +161,8 @@ def test_events_near_ranks_the_action_on_the_segment_the_day_before_first(ws):
     add(ws, date="2026-03-03", title="抖音出价", action="bid", segment={"channel": "抖音"})
     add(ws, date="2026-02-20", title="太早", action="bid", segment={"channel": "抖音"})
     add(ws, date="2026-03-14", title="太晚", action="bid", segment={"channel": "抖音"})
-    events = journal.events_near(ws, D(2026, 3, 9), {"channel": "抖音", "user_type": "新客"})
+    # spelled as a file might spell it: header and value aliases
+    events = journal.events_near(ws, D(2026, 3, 9), {"渠道": "douyin", "user_type": "new"})
     titles = [e.title.zh for e in events]
     assert titles[0] == "抖音预算下调"
     first = events[0]
@@ -206,3 +207,11 @@ def test_the_bundled_log_tells_the_channel_collapse_story(workspace):
     entries, errors = journal.load_entries(workspace)
     assert not errors and all("样例" in e.doc.tags for e in entries)
     assert any(e.segment_match == "other" for e in events)  # decoys are there, ranked last
+
+
+def test_a_segment_from_a_data_frame_drops_empty_values(ws):
+    journal.add_entry(ws, date="2026-03-08", title="抖音预算", action="budget",
+                      segment={"channel": "抖音"})  # fmt: skip
+    segment = {"channel": "抖音", "user_type": float("nan"), "platform": None, "region": " "}
+    events = journal.events_near(ws, "2026-03-09", segment)
+    assert events[0].title.zh == "抖音预算" and events[0].segment_match == "same"

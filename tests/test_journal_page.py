@@ -100,3 +100,51 @@ def test_english_labels_and_the_read_page(app):
     open_page(app, "read", doc="log-2026-03-08-douyin-budget-cut")
     assert any("Budget" in m.value for m in app.markdown)
     assert any("Channel=抖音" in x.value for x in app.text)
+
+
+def test_the_link_a_diagnosis_builds_opens_a_filled_form(app):
+    import datetime as dt
+
+    from ui.components import log_link
+
+    params = log_link.params(dt.date(2026, 3, 8), {"channel": "抖音", "user_type": "新客"},
+                             action="budget", title="")  # fmt: skip
+    assert params == {
+        "date": "2026-03-08",
+        "channel": "抖音",
+        "user_type": "新客",
+        "action": "budget",
+    }
+    open_page(app, "log", **params)
+    assert app.text_input(key="log_dim_user_type").value == "新客"
+    assert app.selectbox(key="log_action").value == "budget"
+    assert any("预填" in i.value for i in app.info)
+
+
+def test_edit_an_entry_from_the_read_page(app, content):
+    entry_id = "log-2026-03-08-douyin-budget-cut"
+    open_page(app, "read", doc=entry_id)
+    app.button(key="read_edit").click().run()
+    assert app.title[0].value == "运营日志" and app.query_params["edit"] == entry_id
+    open_page(app, "log", edit=entry_id)  # AppTest reruns the old page after a switch_page
+    assert app.text_input(key="log_title").value == "抖音千川日预算从 3 万下调到 1 万"
+    assert app.text_input(key="log_dim_channel").value == "抖音"
+    app.text_input(key="log_title").set_value("抖音千川日预算从 3 万下调到 8 千")
+    app.text_input(key="log_dim_user_type").set_value("新客")
+    app.button(key="log_save").click().run()
+    assert any("已保存" in s.value for s in app.success), [e.value for e in app.error]
+    text = (content / "log" / f"{entry_id}.md").read_text(encoding="utf-8")
+    assert "8 千" in text and "user_type: 新客" in text and "tags: [样例]" in text
+    assert len(list((content / "log").glob("log-2026-03-08-*.md"))) == 2  # edited, not added
+
+
+def test_an_edit_that_lost_the_race_is_refused(app, content):
+    entry_id = "log-2026-03-10-douyin-budget-review"
+    open_page(app, "log", edit=entry_id)
+    path = content / "log" / f"{entry_id}.md"
+    theirs = path.read_text(encoding="utf-8").replace("status: open", "status: done")
+    path.write_text(theirs, encoding="utf-8")  # a colleague closed it meanwhile
+    app.text_input(key="log_owner").set_value("小李")
+    app.button(key="log_save").click().run()
+    assert any("没有保存" in e.value for e in app.error)
+    assert path.read_text(encoding="utf-8") == theirs

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from kb.sanitize import MAX_INPUT_CHARS, clean_html, clean_markdown, render_markdown
+from pathlib import Path
+
+import pytest
+
+from kb.sanitize import (
+    MAX_INPUT_CHARS,
+    clean_html,
+    clean_markdown,
+    markdown_cell,
+    render_markdown,
+    safe_url,
+)
 
 HOSTILE_HTML = """
 <h2 onclick="alert(1)">标题</h2>
@@ -101,3 +112,116 @@ def test_clean_markdown_neutralises_html_but_leaves_code_and_text():
     assert "<div onclick=x>code</div>" in out  # inside a fence: shown as code, never run
     rendered = render_markdown(out)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
+
+
+# --- links however they are spelled ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "md",
+    [
+        "[a [b] c](javascript:alert(1))",
+        "[x](&#106;avascript:alert(1))",
+        "[x](&#x6A;avascript:alert(1))",
+        "[x](javascript&colon;alert(1))",
+        "[x](java&Tab;script:alert(1))",
+        "[x](<javascript:alert(1)>)",
+        '[x](javascript:alert(1) "title")',
+        "[x]( JaVaScRiPt:alert(1) )",
+        "[x](data:text/html;base64,PHNjcmlwdD4=)",
+        "[x](vbscript:msgbox(1))",
+        "[a\nb](javascript:alert(1))",
+        "[[inner](https://ok.example)](javascript:alert(1))",
+    ],
+)
+def test_clean_markdown_removes_script_links_however_spelled(md):
+    out = clean_markdown(md)
+    assert "alert" not in out and "msgbox" not in out and "base64" not in out, out
+    rendered = render_markdown(out).lower()
+    assert "javascript" not in rendered and "data:" not in rendered
+
+
+def test_clean_markdown_keeps_the_text_of_a_removed_link_and_drops_a_bad_image():
+    assert clean_markdown("see [a [b] c](javascript:alert(1)) now") == "see a [b] c now"
+    assert clean_markdown("![pic](javascript:alert(1)) after") == " after"
+    out = clean_markdown("[[inner](https://ok.example)](javascript:alert(1))")
+    assert out == "[inner](https://ok.example)"
+
+
+def test_clean_markdown_neutralises_reference_definitions_and_unclosed_links():
+    assert clean_markdown('[r]: &#106;avascript:alert(1) "t"') == '[r]: # "t"'
+    assert clean_markdown("[r]: <javascript:alert(1)>") == "[r]: #"
+    assert "javascript" not in clean_markdown("[x](javascript:alert(1")
+
+
+def test_clean_markdown_keeps_web_mail_and_relative_links_and_code():
+    md = (
+        "[web](https://example.com/a_(b)) [mail](mailto:ops@example.com) [rel](/read?doc=x) "
+        "[frag](#top) [http](HTTP://EXAMPLE.COM)\n`[x](javascript:alert(1))` ``a ` b``"
+    )
+    assert clean_markdown(md) == md
+
+
+def test_safe_url_decides_like_a_browser():
+    assert safe_url("https://example.com") and safe_url("/relative") and safe_url("#x")
+    assert safe_url("page.html?a=b:c")  # a colon after the first "/" or "?" is no scheme
+    for bad in ("javascript:x", "&#106;avascript:x", "javascript&colon;x", "java\tscript:x",
+                "\x01javascript:x", "java\\script&#58;x".replace("\\", ""), "data:,x"):  # fmt: skip
+        assert not safe_url(bad), bad
+
+
+# --- cells from data files written into Markdown ---------------------------------------------
+
+
+def test_markdown_cell_makes_text_inert_and_one_line():
+    cell = markdown_cell("<script>alert(1)</script> | [a](javascript:x)\nnext `c`")
+    assert "<" not in cell and "\n" not in cell
+    assert "\\|" in cell and "\\[a\\]" in cell and "\\`c\\`" in cell
+    rendered = render_markdown(f"| h |\n|---|\n| {cell} |\n")
+    assert "<script" not in rendered and "href" not in rendered
+    assert rendered.count("<td>") == 1  # the pipe did not split the cell
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered  # reads as it was written
+
+
+def test_diagnosis_report_escapes_values_from_the_file(workspace, tmp_path):
+    from kb.diagnosis.engine import diagnose
+    from kb.diagnosis.report import case_draft, markdown_report
+
+    sample = Path(__file__).parents[1] / "samples" / "channel-collapse.csv"
+    text = sample.read_text("utf-8").replace("抖音", "<script>alert(1)</script>|抖音")
+    path = tmp_path / "<img src=x onerror=alert(2)>.csv"
+    path.write_text(text, "utf-8")
+    result = diagnose(path, workspace)
+    report = markdown_report(result)
+    draft = case_draft(result).body
+    for out in (report, draft):
+        assert "<script" not in out and "<img" not in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;\\|抖音" in report
+    assert "<script" not in render_markdown(report)
+
+
+# --- document ids in text -------------------------------------------------------------------
+
+
+def test_known_ids_in_text_become_links_but_not_in_code_links_or_words():
+    md = (
+        "见 pb-refund-review，转 `pb-refund-review`；详见pb-refund-review手册。\n\n"
+        "`pb-refund-review x` [外链](https://example.com/pb-refund-review) "
+        "[pb-refund-review](https://example.com) pb-refund-reviews xpb-refund-review 复购率\n\n"
+        "```\npb-refund-review\n```\n"
+    )
+    html = render_markdown(md, {"pb-refund-review", "复购率"}, {"lang": "en"})
+    link = '<a href="read?doc=pb-refund-review&amp;lang=en" class="doc-link">'
+    assert html.count(link) == 3  # bare twice (one inside Chinese text), once as inline code
+    assert f"{link}<code>pb-refund-review</code></a>" in html
+    assert "<code>pb-refund-review x</code>" in html and "<pre><code>pb-refund-review\n" in html
+    assert "pb-refund-reviews" in html and "xpb-refund-review" in html  # not links
+    assert "read?doc=复购率" not in html and "read?doc=%E5" not in html  # one-word ids stay text
+    assert render_markdown(md) == render_markdown(md, ())  # no ids: nothing linked
+
+
+def test_id_links_are_added_after_sanitising_and_stay_safe():
+    md = '<a href="javascript:alert(1)">pb-x-y</a> <script>pb-x-y</script> pb-x-y"onclick=1'
+    html = render_markdown(md, {"pb-x-y"}, {"lang": 'en"><script>'})
+    assert "javascript" not in html and "<script" not in html
+    assert 'href="read?doc=pb-x-y&amp;lang=en%22%3E%3Cscript%3E"' in html

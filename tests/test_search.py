@@ -132,9 +132,10 @@ def test_phrase_exclude_and_filters(index):
 
 
 def test_bad_filter_value_is_reported(index):
-    assert index.search("after:yesterday").errors == [
-        "after:yesterday is not a date; write after:YYYY-MM-DD"
-    ]
+    (err,) = index.search("after:yesterday").errors
+    assert (err.code, err.params) == ("bad_date", {"name": "after", "value": "yesterday"})
+    assert err.get("en") == "after:yesterday is not a date; write after:YYYY-MM-DD"
+    assert "after:YYYY-MM-DD" in err.get("zh") and "不是日期" in err.get("zh")
 
 
 def test_facets_and_paging(index):

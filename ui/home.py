@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kb.config import KINDS
+from kb.query import MAX_QUERY_CHARS
 from ui import nav, services
 from ui.components import doc_list
 from ui.i18n import t, text
@@ -32,7 +33,9 @@ def render() -> None:
 
     with st.form("home_search", border=False):
         left, right = st.columns([5, 1], vertical_alignment="bottom")
-        query = left.text_input(t("search.box"), placeholder=t("search.placeholder"))
+        query = left.text_input(
+            t("search.box"), placeholder=t("search.placeholder"), max_chars=MAX_QUERY_CHARS
+        )
         if right.form_submit_button(t("search.button"), icon=":material/search:"):
             nav.go("search", q=query.strip()) if query.strip() else nav.go("search")
 

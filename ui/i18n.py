@@ -2,8 +2,10 @@
 
 Streamlit has no built-in i18n. Every label lives in ``ui/locales/<lang>.yaml`` plus one file per
 feature in ``ui/locales/<lang>/*.yaml`` (nested keys, looked up as ``"search.title"``; a feature
-file keeps its labels next to each other and out of everyone else's way); the language is the ``lang`` widget in app.py, defaulting to
-Chinese unless the browser asks for English (``st.context.locale``).
+file keeps its labels next to each other and out of everyone else's way). The language is the
+``lang`` widget in app.py, defaulting to Chinese unless the browser asks for English
+(``st.context.locale``). A choice that differs from the browser's is kept in the URL (``?lang=en``),
+so a reload, a bookmark or a shared link opens in the same language.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ LOCALES = Path(__file__).resolve().parent / "locales"
 LANGS = ("zh", "en")
 DEFAULT = "zh"
 STATE_KEY = "lang"
+PARAM = "lang"  # the query parameter that keeps the choice across reloads
 
 
 def _flatten(data: dict, prefix: str = "") -> dict[str, str]:
@@ -81,14 +84,38 @@ def labels(values, label) -> Callable[[object], str]:
     return lambda value: table.get(value, str(value))
 
 
+def url_lang() -> str | None:
+    """The language asked for in the URL (``?lang=en``), if it is one we have."""
+    try:
+        wanted = st.query_params.get(PARAM)
+    except Exception:  # no script run context
+        return None
+    return wanted if wanted in LANGS else None
+
+
+def _keep_in_url(current: str) -> None:
+    """?lang= is in the URL exactly when the choice differs from what the browser would give."""
+    if current != browser_hint():
+        if st.query_params.get(PARAM) != current:
+            st.query_params[PARAM] = current
+    elif PARAM in st.query_params:
+        del st.query_params[PARAM]
+
+
 def language_picker() -> str:
-    """The language switch (drawn once, in app.py, so it keeps its value across pages)."""
+    """The language switch (drawn once, in app.py, so it keeps its value across pages).
+
+    A new session starts in the URL's language, else the browser's; every run writes the choice
+    back into the URL, so it survives page switches that replace the query parameters.
+    """
+    if st.session_state.get(STATE_KEY) not in LANGS:
+        st.session_state[STATE_KEY] = url_lang() or browser_hint()
     st.sidebar.segmented_control(
         t("app.language"),
         LANGS,
-        default=browser_hint(),
         format_func=lambda code: catalogue(code)["app.language_name"],
         key=STATE_KEY,
         required=True,
     )
+    _keep_in_url(lang())
     return lang()

@@ -15,12 +15,27 @@ from ui.diagnosis.state import load_file
 from ui.i18n import labels, lang, t, text
 
 DONE = "learn_done"  # set of finished step ids (per browser session)
+LEARNER = "learner"  # query parameter and session key: who is learning, kept across reloads
 GLOSSARY_SHOWN = 40
 
 
 def _learner() -> None:
-    """Optional name: progress is then also kept in a local file."""
-    name = st.text_input(t("learn.name"), key="learn_name", help=t("learn.name_help"))
+    """Optional name: progress is then also kept in a local file.
+
+    The name is remembered in the URL (``?learner=``) and for the session, so a reload or a
+    bookmark comes back to the same progress without typing the name again."""
+    if "learn_name" not in st.session_state:
+        remembered = st.query_params.get(LEARNER) or st.session_state.get(LEARNER, "")
+        if remembered:
+            st.session_state["learn_name"] = remembered[:40]
+    name = st.text_input(
+        t("learn.name"), key="learn_name", help=t("learn.name_help"), max_chars=40
+    ).strip()
+    st.session_state[LEARNER] = name
+    if name and st.query_params.get(LEARNER) != name:
+        st.query_params[LEARNER] = name
+    elif not name and LEARNER in st.query_params:
+        del st.query_params[LEARNER]
     if name and st.session_state.get("learn_loaded") != name:
         root = services.workspace().config.root
         done = progress_store.load(root, name) | st.session_state.get(DONE, set())

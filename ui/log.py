@@ -16,7 +16,7 @@ from ui import nav, services
 from ui.i18n import labels, lang, t, text
 
 LIMIT = 50  # entries drawn at once; the rest are one search away
-FORM_PARAMS = ("date", "end", "action", "title", "note", "owner", "status", "tags")
+FORM_PARAMS = ("edit", "date", "end", "action", "title", "note", "owner", "status", "tags")
 
 
 def _vocab():
@@ -49,18 +49,54 @@ def segment_text(segment: dict[str, str], vocab) -> str:
     return ", ".join(f"{vocab.label(k, lang())}={v}" for k, v in segment.items())
 
 
+def _defaults(vocab) -> dict:
+    """The form's starting values: the entry being edited (?edit=ID), else the link's params."""
+    edit_id = st.query_params.get("edit", "")
+    if edit_id:
+        entry = journal.get_entry(services.workspace(), edit_id)
+        if entry is not None:
+            current = st.session_state.get("log_editing")
+            if not current or current["id"] != entry.id:  # the hash as first read: an edit
+                st.session_state["log_editing"] = {"id": entry.id, "sha": entry.doc.sha}
+            return {
+                "date": entry.date,
+                "end": entry.end,
+                "action": entry.action,
+                "title": entry.title,
+                "segment": entry.segment,
+                "owner": entry.owner,
+                "status": entry.status,
+                "tags": ", ".join(entry.doc.tags),
+                "note": entry.doc.body.strip(),
+            }
+        st.warning(t("log.not_found", id=edit_id))
+    st.session_state.pop("log_editing", None)
+    q = st.query_params
+    return {
+        "date": _param_date("date"),
+        "end": _param_date("end"),
+        "action": q.get("action", ""),
+        "title": q.get("title", ""),
+        "segment": _param_segment(vocab),
+        "owner": q.get("owner", ""),
+        "status": q.get("status", ""),
+        "tags": q.get("tags", ""),
+        "note": q.get("note", ""),
+    }
+
+
 def _add_form(vocab) -> None:
-    st.subheader(t("log.add"))
-    prefilled = any(st.query_params.get(p) for p in ("date", *vocab.dimensions))
-    if prefilled:
+    values = _defaults(vocab)
+    st.session_state["log_form_values"] = values  # the calendar beside it starts from them
+    editing = st.session_state.get("log_editing")
+    st.subheader(t("log.edit", id=editing["id"]) if editing else t("log.add"))
+    if not editing and any(st.query_params.get(p) for p in ("date", *vocab.dimensions)):
         st.info(t("log.prefilled"), icon=":material/edit_calendar:")
-    params_segment = _param_segment(vocab)
-    action = st.query_params.get("action", "")
-    status = st.query_params.get("status", "")
+    action, status = values["action"], values["status"]
     with st.form("log_add_form", border=True):
         cols = st.columns(3)
-        cols[0].date_input(t("log.date"), value=_param_date("date") or "today", key="log_date")
-        cols[1].date_input(t("log.end"), value=_param_date("end"), key="log_end")
+        cols[0].date_input(t("log.date"), value=values["date"] or "today", key="log_date")
+        cols[1].date_input(t("log.end"), value=values["end"], key="log_end")
         cols[2].selectbox(
             t("log.action"),
             journal.ACTIONS,
@@ -70,7 +106,7 @@ def _add_form(vocab) -> None:
         )
         st.text_input(
             t("log.entry_title"),
-            value=st.query_params.get("title", ""),
+            value=values["title"],
             placeholder=t("log.entry_title_placeholder"),
             key="log_title",
             max_chars=200,
@@ -81,15 +117,13 @@ def _add_form(vocab) -> None:
         for i, name in enumerate(dims):
             cols[i % 4].text_input(
                 vocab.label(name, lang()),
-                value=params_segment.get(name, ""),
+                value=values["segment"].get(name, ""),
                 placeholder=t("log.all"),
                 key=f"log_dim_{name}",
                 max_chars=100,
             )
         cols = st.columns(3)
-        cols[0].text_input(
-            t("log.owner"), value=st.query_params.get("owner", ""), key="log_owner", max_chars=50
-        )
+        cols[0].text_input(t("log.owner"), value=values["owner"], key="log_owner", max_chars=50)
         cols[1].selectbox(
             t("log.status"),
             journal.STATUSES,
@@ -98,36 +132,38 @@ def _add_form(vocab) -> None:
             key="log_status",
         )
         cols[2].text_input(
-            t("log.tags"),
-            value=st.query_params.get("tags", ""),
-            help=t("log.tags_help"),
-            key="log_tags",
+            t("log.tags"), value=values["tags"], help=t("log.tags_help"), key="log_tags"
         )
-        st.text_area(t("log.note"), value=st.query_params.get("note", ""), key="log_note")
+        st.text_area(t("log.note"), value=values["note"], key="log_note")
         submitted = st.form_submit_button(
             t("log.save"), type="primary", icon=":material/save:", key="log_save"
         )
     if submitted:
-        _save(vocab)
+        _save(vocab, editing)
 
 
-def _save(vocab) -> None:
+def _save(vocab, editing: dict | None) -> None:
     s = st.session_state
     segment = {n: s.get(f"log_dim_{n}", "").strip() for n in vocab.dimensions}
     tags = [x.strip() for x in (s.get("log_tags") or "").replace("，", ",").split(",")]
+    fields = {
+        "date": s.get("log_date"),
+        "end": s.get("log_end"),
+        "title": s.get("log_title", ""),
+        "action": s.get("log_action"),
+        "segment": {k: v for k, v in segment.items() if v},
+        "status": s.get("log_status"),
+        "owner": (s.get("log_owner") or "").strip(),
+        "note": s.get("log_note") or "",
+        "tags": [x for x in tags if x],
+    }
+    ws = services.workspace()
     try:
-        entry = journal.add_entry(
-            services.workspace(),
-            date=s.get("log_date"),
-            end=s.get("log_end"),
-            title=s.get("log_title", ""),
-            action=s.get("log_action"),
-            segment={k: v for k, v in segment.items() if v},
-            status=s.get("log_status"),
-            owner=(s.get("log_owner") or "").strip(),
-            note=s.get("log_note") or "",
-            tags=[x for x in tags if x],
-        )
+        if editing:
+            entry = journal.update_entry(ws, editing["id"], editing["sha"], **fields)
+            s["log_editing"] = {"id": entry.id, "sha": entry.doc.sha}
+        else:
+            entry = journal.add_entry(ws, **fields)
     except DocumentError as exc:
         st.error(t("log.not_saved"))
         for err in exc.errors:
@@ -237,8 +273,9 @@ def _plain(value: str) -> str:
 
 def _calendar(vocab) -> None:
     st.subheader(t("log.calendar"))
-    day = st.date_input(t("log.around"), value=_param_date("date") or "today", key="log_cal_day")
-    segment = _param_segment(vocab) or None
+    start = st.session_state.get("log_form_values") or {}
+    day = st.date_input(t("log.around"), value=start.get("date") or "today", key="log_cal_day")
+    segment = start.get("segment") or None
     st.caption(t("log.calendar_caption"))
     ws = services.workspace()
     events = journal.events_near(ws, day, segment, before=7, after=7)
@@ -247,15 +284,13 @@ def _calendar(vocab) -> None:
     else:
         rows = [
             {
-                t("log.col_day"): f"{e.day} ~ {e.end}" if e.end else str(e.day),
-                t("log.col_days_from"): e.days_from,
                 t("log.col_title"): text(e.title),
+                t("log.col_days_from"): e.days_from,
+                t("log.col_day"): f"{e.day} ~ {e.end}" if e.end else str(e.day),
                 t("log.col_kind"): t(f"log.kinds.{e.kind}")
                 if e.source == "calendar"
                 else action_label(e.kind),
-                t("log.col_segment"): segment_text(e.segment, vocab),
                 t("log.col_match"): t(f"log.matches.{e.segment_match}"),
-                t("log.col_source"): t(f"log.sources.{e.source}"),
             }
             for e in events
         ]
@@ -282,7 +317,7 @@ def render() -> None:
     st.caption(t("log.caption"))
     vocab = _vocab()
     _reset_on_new_link(vocab)
-    left, right = st.columns([3, 2], gap="large")
+    left, right = st.columns([1, 1], gap="large")
     with left:
         _add_form(vocab)
     with right:

@@ -11,12 +11,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.i18n import t
+from ui.i18n import PARAM as LANG_PARAM
+from ui.i18n import browser_hint, lang, t
 
 UI_DIR = Path(__file__).resolve().parent
 # name -> (module under ui/, icon, shown in the menu)
 PAGES = {
     "home": ("home", ":material/home:", True),
+    "daily": ("daily", ":material/today:", True),
     "search": ("search", ":material/search:", True),
     "problems": ("problems", ":material/account_tree:", True),
     "diagnose": ("diagnose", ":material/troubleshoot:", True),
@@ -43,12 +45,20 @@ def pages() -> list[st.Page]:
     return [page(name) for name in PAGES]
 
 
+def carry() -> dict[str, str]:
+    """Query parameters every link keeps: the language, when it is not the browser's."""
+    current = lang()
+    return {LANG_PARAM: current} if current != browser_hint() else {}
+
+
 def link(name: str, label: str, icon: str | None = None, **params: str) -> None:
     """A link to another page, with query parameters (a shareable URL)."""
+    params = {**carry(), **params}
     st.page_link(page(name), label=label, icon=icon, query_params=params or None)
 
 
 def go(name: str, **params: str) -> None:
+    params = {**carry(), **params}
     st.switch_page(page(name), query_params=params or None)
 
 

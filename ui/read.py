@@ -64,10 +64,11 @@ def render() -> None:
     body, side = st.columns([5, 2], gap="large")
     with body:
         # render_markdown sanitises: no script, no event handlers, only web links.
-        st.markdown(render_markdown(doc.body), unsafe_allow_html=True)
+        known = coll.docs.keys() - {doc.id}  # ids in the text link to those documents
+        st.markdown(render_markdown(doc.body, known, nav.carry()), unsafe_allow_html=True)
     with side:
         if st.button(t("read.edit"), icon=":material/edit:", key="read_edit"):
-            nav.go("add", edit=doc.id)
+            nav.go("log" if doc.kind == "log" else "add", edit=doc.id)
         if doc.problems:
             st.subheader(t("read.problems"))
             problem_links(doc.problems, key="read_problems", vertical=True)

@@ -2,7 +2,8 @@
 
 Keyed on the content root and index folder, so tests (and a second root) get their own. The
 search index is thread-safe and shared by every session; each query calls ``ensure()``, which
-re-syncs with the files when the last sync is older than two seconds.
+looks at the content folders and data files only (saves sync at once; a background re-check
+catches edits made in place by other tools).
 """
 
 from __future__ import annotations
@@ -43,10 +44,21 @@ def workspace() -> Workspace:
 
 
 def index() -> SearchIndex:
-    """The shared search index, brought up to date with the files (cheap when nothing changed)."""
-    with st.spinner(_label("services.indexing")):
-        idx = _index(*_keys())
-    idx.ensure()
+    """The shared search index, brought up to date with the files (cheap when nothing changed).
+
+    An index folder that cannot be used (``.opskb`` is a file, the lock is a folder) stops the
+    page with the engine's message: a person has to move something, no rebuild can help."""
+    from kb.search import IndexUnavailable
+
+    try:
+        with st.spinner(_label("services.indexing")):
+            idx = _index(*_keys())
+        idx.ensure()
+    except IndexUnavailable as exc:
+        from ui.i18n import text
+
+        st.error(text(exc.message))
+        st.stop()
     return idx
 
 

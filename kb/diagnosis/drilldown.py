@@ -1,7 +1,9 @@
 """Drill-down: which dimension values (and combinations) explain the KPI's change.
 
-The root causes come from `localize` (ripple effect + succinctness, see there). This module
-builds its input from a metrics table and turns the result into rows people read:
+The root causes come from `localize` (explanatory power + a RiskLoc-style test that a segment's
+children mostly move its way + succinctness, see there): the most general segment whose children
+mostly deviate in the same direction beyond the noise band. This module builds its input from a
+metrics table and turns the result into rows people read:
 
 - additive KPI (GMV, UV …): a segment's contribution is its own change; share = contribution /
   total change.
@@ -10,19 +12,29 @@ builds its input from a metrics table and turns the result into rows people read
   a segment that is better or worse than average) and a rate effect w̄·Δk (the segment's own rate
   moved) — the two-factor Shapley split, so the parts add up to the total. Root causes are
   searched on the rate: the numerator actually seen vs the numerator expected at the old rate
-  for the new denominator.
+  for the new denominator (a leaf's old rate shrunk towards the overall rate by one event, so
+  that a leaf with no order last week is not expected to have none again).
+
+Dimension values are compared as text: numeric codes (省份ID 11, 31; cdn=3) are values, not
+numbers, and come back as "11", "31" in the segments, as the loader's categories do.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from kb.diagnosis.load import DATE, Table
-from kb.diagnosis.localize import Localisation, leaf_noise, localize
+from kb.diagnosis.localize import (
+    PRIOR_EVENTS,
+    Localisation,
+    expected_numerator,
+    leaf_noise,
+    localize,
+)
 from kb.diagnosis.movements import Z_SIGNIFICANT, history_changes, significance
 from kb.diagnosis.periods import Comparison, in_period
 from kb.metrics import MetricTree
@@ -44,7 +56,7 @@ class SegmentRow:
     mix: float | None = None  # ratio KPIs only
     rate: float | None = None
     root_cause: bool = False
-    power: float | None = None  # explanatory power: share of the leaves' deviation removed
+    power: float | None = None  # explanatory power: share of the leaves' deviation it carries
 
     def to_json(self) -> dict:
         def r(x, d=6):
@@ -107,6 +119,7 @@ def drilldown(
     dims = table.dimensions
     if not dims:
         return Drilldown([])
+    table = _text_dimensions(table)
     m = metrics.metrics.get(kpi)
     ratio = m is not None and m.is_ratio
     cols = [m.numerator, m.denominator] if ratio else [kpi]
@@ -150,10 +163,39 @@ def _expected(leaves: pd.DataFrame, cols: list[str], ratio: bool):
         return leaves[f"{cols[0]}1"].to_numpy(), leaves[f"{cols[0]}0"].to_numpy()
     n1, d1 = leaves[f"{cols[0]}1"].to_numpy(), leaves[f"{cols[1]}1"].to_numpy()
     n0, d0 = leaves[f"{cols[0]}0"].to_numpy(), leaves[f"{cols[1]}0"].to_numpy()
-    k0 = n0.sum() / d0.sum() if d0.sum() else 0.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate0 = np.where(d0 > 0, n0 / d0, k0)
-    return n1, d1 * rate0
+    return n1, expected_numerator(n0, d0, d1, PRIOR_EVENTS)
+
+
+def _text_dimensions(table: Table) -> Table:
+    """Numeric dimension columns (codes such as 11, 31 or 4000.0) as text categories, so that
+    segments, masks and history checks all compare the same strings."""
+    changed = {}
+    for d in table.dimensions:
+        col = table.frame[d]
+        cats = col.cat.categories if isinstance(col.dtype, pd.CategoricalDtype) else None
+        if pd.api.types.is_numeric_dtype(col if cats is None else cats):
+            changed[d] = _text_codes(col)
+    if not changed:
+        return table
+    return replace(table, frame=table.frame.assign(**changed))
+
+
+def _code_text(value) -> str:
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))  # 11.0 (a column with gaps read as float) is code 11
+    return str(value)
+
+
+def _text_codes(col: pd.Series) -> pd.Categorical:
+    cat = pd.Categorical(col)
+    names = [_code_text(c) for c in cat.categories]
+    codes = np.asarray(cat.codes).copy()
+    if (codes < 0).any():
+        names.append("(空)")  # the loader's name for a missing value
+        codes[codes < 0] = len(names) - 1
+    if len(set(names)) < len(names):
+        return pd.Categorical(col.astype(str))
+    return pd.Categorical.from_codes(codes, categories=names)
 
 
 def _lag(comparison: Comparison) -> int:

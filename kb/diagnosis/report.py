@@ -12,6 +12,7 @@ import datetime as dt
 import math
 
 from kb.documents import Document
+from kb.sanitize import markdown_cell
 
 DIRECTION = {"up": "上升", "down": "下降", "flat": "持平"}
 # Every word of the report in both languages: the report follows the language asked for.
@@ -131,7 +132,7 @@ def segment_label(segment: dict, vocab=None, lang: str = "zh") -> str:
     parts = []
     for dim, value in segment.items():
         name = vocab.label(dim, lang) if vocab is not None else dim
-        parts.append(f"{name}={value}")
+        parts.append(f"{markdown_cell(name)}={markdown_cell(value)}")  # values come from the file
     return " × ".join(parts)
 
 
@@ -210,9 +211,11 @@ def markdown_report(d, vocab=None, lang: str = "zh") -> str:
             cur=c.current.label, days=c.current.days, base=c.baseline.label, mode=w[c.mode]
         ),
         w["data"].format(
-            src=d.table.source,
+            src=markdown_cell(d.table.source),
             rows=f"{len(d.table.frame):,}",
-            dims=", ".join(vocab.label(x, lang) if vocab else x for x in d.table.dimensions)
+            dims=markdown_cell(
+                ", ".join(vocab.label(x, lang) if vocab else x for x in d.table.dimensions)
+            )
             or w["none"],
         ),
         "",
@@ -224,9 +227,9 @@ def markdown_report(d, vocab=None, lang: str = "zh") -> str:
         lines += ["", w["shape"], "", d.shape.sentence().get(lang)]
     warnings = d.warnings() if hasattr(d, "warnings") else []
     if warnings:
-        lines += ["", w["warnings"], ""] + [f"- {x.get(lang)}" for x in warnings]
+        lines += ["", w["warnings"], ""] + [f"- {markdown_cell(x.get(lang))}" for x in warnings]
     for m in getattr(d, "mix", []) or []:
-        lines += ["", w["mix"], "", m.sentence().get(lang)]
+        lines += ["", w["mix"], "", markdown_cell(m.sentence().get(lang))]
     lines += ["", w["moves"], ""]
     rows = []
     targets = any(mv.target is not None for mv in d.movements.values())
@@ -284,7 +287,7 @@ def markdown_report(d, vocab=None, lang: str = "zh") -> str:
             [
                 [f"{m.problem.name.get(lang)} (`{m.problem.id}`)", f"{m.score:.2f}",
                  ", ".join(m.agreed), ", ".join(m.unknown) or "—",
-                 f"{w[m.verdict]}: {m.reason.get(lang)}" if m.reason.zh else "—"]
+                 f"{w[m.verdict]}: {markdown_cell(m.reason.get(lang))}" if m.reason.zh else "—"]
                 for m in d.matches[:6]
             ],
         )  # fmt: skip
@@ -295,11 +298,11 @@ def markdown_report(d, vocab=None, lang: str = "zh") -> str:
         shown = [h for h in d.hypotheses if h.verdict != "contradicted"][:8]
         shown += [h for h in d.hypotheses if h.verdict == "contradicted"]
         for i, h in enumerate(shown, 1):
-            text = h.text.get(lang)
+            text = markdown_cell(h.text.get(lang))  # names segments and log entries
             text = f"~~{text}~~" if h.verdict == "contradicted" else f"**{text}**"
             lines.append(f"{i}. {text} ({w[h.verdict]}; `{h.problem}`)")
             if h.reason.get(lang):
-                lines.append(f"   - {w['why']}: {h.reason.get(lang)}")
+                lines.append(f"   - {w['why']}: {markdown_cell(h.reason.get(lang))}")
             lines.append(f"   - {w['check']}: {h.check.get(lang)}")
             for a in h.actions[:2]:
                 lines.append(f"   - {w['action']}: {a.get(lang)}")
@@ -310,7 +313,8 @@ def markdown_report(d, vocab=None, lang: str = "zh") -> str:
         lines += ["", w["events"], ""]
         for e in events[:10]:
             seg = " / ".join(e.segment.values()) or w["all"]
-            lines.append(f"- {e.day:%Y-%m-%d} · {seg} · {e.title.get(lang)} ({e.kind})")
+            title = markdown_cell(e.title.get(lang))
+            lines.append(f"- {e.day:%Y-%m-%d} · {markdown_cell(seg)} · {title} ({e.kind})")
     if getattr(d, "similar", None):
         lines += ["", w["similar"], ""]
         lines += [f"- {c['title']} (`{c['id']}`)" for c in d.similar]
@@ -325,7 +329,7 @@ def markdown_report(d, vocab=None, lang: str = "zh") -> str:
         lines += [f"- {q.text}" for q in d.questions]
     if d.notes:
         lines += ["", w["notes"], ""]
-        lines += [f"- {n}" for n in d.notes_in(lang)]
+        lines += [f"- {markdown_cell(n)}" for n in d.notes_in(lang)]
     return "\n".join(lines) + "\n"
 
 

@@ -17,6 +17,8 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
+from kb.diagnosis.localize import PRIOR_EVENTS, expected_numerator
+
 SHOP_DIMS = {
     "channel": ["抖音", "手淘搜索", "推荐", "微信", "直接访问"],
     "user_type": ["新客", "老客"],
@@ -87,6 +89,11 @@ class Instance:
     f: np.ndarray  # expected
     truth: list[dict[str, str]]
     kind: str
+    counts: bool = False  # v and f are small event counts (Poisson-like noise on top)
+
+
+# Province-style numeric codes (GB/T 2260 first two digits) for numeric-code dimension values.
+NUMERIC_CODES = [11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44]
 
 
 def rootcause_instance(
@@ -98,17 +105,45 @@ def rootcause_instance(
     noise: float = 0.05,
     r_range: tuple[float, float] = (0.3, 0.9),
     min_share: float = 0.005,
+    children: str = "uniform",  # uniform | uneven
+    volumes: str = "lognormal",  # lognormal | pareto
+    small_counts: bool = False,  # ratio only: binomial numerators over small denominators
+    drift: float = 0.0,  # sibling segments of each cause drift by up to ± this much
+    numeric: bool = False,  # dimension values are numeric codes ("11", "31", "4000")
 ) -> Instance:
-    """One instance: leaves of the injected segments scaled by (1 − r), noise elsewhere."""
+    """One instance: leaves of the injected segments scaled by (1 − r), noise elsewhere.
+
+    The defaults are the literature's protocol (every leaf of a cause moves by the same factor,
+    the model the ripple-effect scorer assumes). The options break that model the way real
+    incidents do:
+    - ``children="uneven"``: inside a cause, the children along one other dimension get their
+      own effect: the largest child r × U(1.2, 1.8) (it carries most of the change), the others
+      r × U(0.2, 1.2) with up to a third of them untouched; each leaf a further ±20 %;
+    - ``volumes="pareto"``: heavy-tailed leaf volumes (Pareto, shape 1.2);
+    - ``small_counts``: ratio KPIs with binomial numerators over denominators of tens to
+      hundreds (a handful of orders per leaf);
+    - ``drift``: the siblings of each cause (same parent, other value of one of its
+      dimensions) move by ± U(drift/3, drift), random sign per sibling — a noisy parent;
+    - ``numeric``: values are numeric codes instead of names.
+    """
     sizes = rng.integers(3, 9, n_dims)
-    labels = {f"d{i}": [f"d{i}v{j}" for j in range(s)] for i, s in enumerate(sizes)}
+    if numeric:
+        labels = {
+            f"d{i}": [str(c) for c in sorted(NUMERIC_CODES[:s] if i % 2 else _kbps(s))]
+            for i, s in enumerate(sizes)
+        }
+    else:
+        labels = {f"d{i}": [f"d{i}v{j}" for j in range(s)] for i, s in enumerate(sizes)}
     grids = np.meshgrid(*[np.arange(s) for s in sizes], indexing="ij")
     codes = {f"d{i}": g.ravel() for i, g in enumerate(grids)}
     n = len(codes["d0"])
     volume = rng.lognormal(3.0, 1.0, n)
+    if volumes == "pareto":
+        volume = 20.0 * (rng.pareto(1.2, n) + 1.0)
     truth: list[dict[str, str]] = []
     taken = np.zeros(n, dtype=bool)
     members_all = []
+    segs = []
     tries = 0
     while len(truth) < n_causes and tries < 500:
         tries += 1
@@ -123,22 +158,79 @@ def rootcause_instance(
             continue
         taken |= members
         members_all.append(members)
+        segs.append(seg)
         truth.append({d: labels[d][val] for d, val in seg.items()})
+    effects = [
+        _effects(rng, r_range, members, seg, codes, volume, children)
+        for members, seg in zip(members_all, segs, strict=True)
+    ]
+    shift = np.ones(n)
+    if drift > 0:
+        for seg in segs:
+            shift *= _sibling_drift(rng, seg, codes, sizes, taken, drift)
     if kind == "additive":
         f = volume
         v = f * (1 + rng.normal(0, noise, n))
-        for members in members_all:
-            r = rng.uniform(*r_range)
-            v = np.where(members, f * (1 - r) * (1 + rng.normal(0, noise, n)), v)
-    else:  # ratio: rate per leaf falls by r in the causes; the volume mix is noisy everywhere
-        rate = rng.uniform(0.01, 0.08, n)
-        den0 = volume * 50
-        num0 = den0 * rate * (1 + rng.normal(0, noise, n))
-        den1 = den0 * (1 + rng.normal(0, noise, n))
-        num1 = den1 * rate * (1 + rng.normal(0, noise, n))
-        for members in members_all:
-            r = rng.uniform(*r_range)
-            num1 = np.where(members, num1 * (1 - r), num1)
-        f = den1 * num0 / den0  # the numerator expected at the old rate
-        v = num1
-    return Instance(codes, labels, v, f, truth, kind)
+        for members, effect in zip(members_all, effects, strict=True):
+            v = np.where(members, f * (1 - effect) * (1 + rng.normal(0, noise, n)), v)
+        return Instance(codes, labels, v * shift, f, truth, kind)
+    rate = rng.uniform(0.01, 0.08, n)
+    if small_counts:  # a handful of orders per leaf: the noise is binomial, not a percentage
+        den0 = np.maximum(1, rng.poisson(volume * 5))
+        den1 = np.maximum(1, rng.poisson(den0 * (1 + rng.normal(0, noise, n)).clip(0.1)))
+        num0 = rng.binomial(den0, rate)
+        hit = np.ones(n)
+        for members, effect in zip(members_all, effects, strict=True):
+            hit = np.where(members, 1 - effect, hit)
+        num1 = rng.binomial(den1, (rate * hit * shift).clip(0, 1))
+        f = expected_numerator(num0, den0, den1, PRIOR_EVENTS)  # as drilldown does
+        return Instance(codes, labels, num1.astype(float), f, truth, kind, counts=True)
+    # ratio: rate per leaf falls by r in the causes; the volume mix is noisy everywhere
+    den0 = volume * 50
+    num0 = den0 * rate * (1 + rng.normal(0, noise, n))
+    den1 = den0 * (1 + rng.normal(0, noise, n))
+    num1 = den1 * rate * (1 + rng.normal(0, noise, n))
+    for members, effect in zip(members_all, effects, strict=True):
+        num1 = np.where(members, num1 * (1 - effect), num1)
+    f = den1 * num0 / den0  # the numerator expected at the old rate
+    return Instance(codes, labels, num1 * shift, f, truth, kind)
+
+
+def _kbps(size: int) -> list[int]:
+    return [250 * 2**j for j in range(size)]  # bitrate-like codes: 250, 500, … 32000
+
+
+def _effects(rng, r_range, members, seg, codes, volume, children) -> np.ndarray | float:
+    """Relative drop per leaf of one cause: one r for all (uniform), or uneven children."""
+    r = rng.uniform(*r_range)
+    if children != "uneven":
+        return r
+    others = [d for d in codes if d not in seg]
+    if not others:
+        return r
+    d = others[int(rng.integers(0, len(others)))]
+    k = int(codes[d].max()) + 1
+    child_r = r * rng.uniform(0.2, 1.2, k)
+    vol = np.bincount(codes[d][members], weights=volume[members], minlength=k)
+    largest = int(np.argmax(vol))
+    spare = [j for j in range(k) if j != largest]
+    n_off = int(rng.integers(0, max(1, k // 3) + 1))
+    for j in rng.choice(spare, min(n_off, len(spare)), replace=False):
+        child_r[j] = 0.0
+    child_r[largest] = r * rng.uniform(1.2, 1.8)
+    child_r = np.clip(child_r, 0.0, 0.95)
+    leaf = child_r[codes[d]] * rng.uniform(0.8, 1.2, len(volume))
+    return np.clip(leaf, 0.0, 0.95)
+
+
+def _sibling_drift(rng, seg, codes, sizes, taken, drift) -> np.ndarray:
+    """Factor per leaf: the cause's siblings along one of its dimensions drift, each its own way."""
+    dims = list(seg)
+    d = dims[int(rng.integers(0, len(dims)))]
+    parent = np.ones(len(taken), dtype=bool)
+    for other, val in seg.items():
+        if other != d:
+            parent &= codes[other] == val
+    k = sizes[int(d[1:])]
+    move = rng.uniform(drift / 3, drift, k) * rng.choice([-1.0, 1.0], k)
+    return np.where(parent & ~taken, 1 + move[codes[d]], 1.0)

@@ -15,6 +15,7 @@ from pathlib import Path
 from kb.importers import limits
 from kb.importers.exports import FORMATS
 from kb.importers.later import refetch
+from kb.importers.messages import LANGS, msg
 from kb.importers.report import ImportReport
 from kb.importers.service import import_file, import_url
 from kb.workspace import Workspace
@@ -46,6 +47,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--refetch", action="append", default=[], metavar="ID", help="fetch a link-only article now"
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    if "--lang" not in parser._option_string_actions:  # kb.cli may give every command --lang
+        parser.add_argument(
+            "--lang", choices=LANGS, default="zh", help="language of the messages (default zh)"
+        )
+
+
+def _problem_name(workspace: Workspace, problem_id: str, lang: str) -> str:
+    problem = workspace.taxonomy.problems.get(problem_id)
+    return f"{problem.name.get(lang)} ({problem_id})" if problem else problem_id
 
 
 def _print_progress(done: int, total: int, item: str) -> None:
@@ -60,9 +70,11 @@ def _one(
         return import_url(workspace, source, **options)
     path = Path(source)
     if not path.is_file():
-        return ImportReport(failed=[(source, "文件不存在 (no such file)")])
+        return ImportReport(failed=[(source, msg("file.no_such_file"))])
     if path.stat().st_size > limits.MAX_FILE_BYTES:
-        return ImportReport(failed=[(source, f"文件太大 (超过 {limits.MAX_FILE_BYTES} 字节)")])
+        return ImportReport(
+            failed=[(source, msg("file.too_large", mb=limits.MAX_FILE_BYTES // 1_000_000))]
+        )
     return import_file(
         workspace,
         path.name,
@@ -74,8 +86,9 @@ def _one(
 
 
 def run(args: argparse.Namespace, workspace: Workspace) -> int:
+    lang = getattr(args, "lang", None) or "zh"
     if not args.sources and not args.refetch:
-        print("请给出网址或文件 (give a URL or a file)", file=sys.stderr)
+        print(msg("import.give_source").get(lang), file=sys.stderr)
         return 2
     options = {
         "tags": list(args.tag),
@@ -88,18 +101,25 @@ def run(args: argparse.Namespace, workspace: Workspace) -> int:
     for doc_id in args.refetch:
         report.extend(refetch(workspace, doc_id, **options))
     if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(report.as_dict(lang), ensure_ascii=False, indent=2))
     else:
-        print(report.summary())
+        print(report.summary().get(lang))
         for doc_id in report.imported:
-            mark = " (仅链接)" if doc_id in report.link_only else ""
-            problems = [s.value for s in report.suggestions[doc_id].problems[:3]]
-            hint = f"  建议问题类型: {', '.join(problems)}" if problems else ""
+            mark = (
+                f" ({msg('import.link_only_mark').get(lang)})" if doc_id in report.link_only else ""
+            )
+            names = [
+                _problem_name(workspace, s.value, lang)
+                for s in report.suggestions[doc_id].problems[:3]
+            ]
+            hint = (
+                f"  {msg('import.suggested', problems=', '.join(names)).get(lang)}" if names else ""
+            )
             print(f"  + {doc_id}{mark}{hint}")
         for item, reason in report.skipped:
-            print(f"  = {item}: {reason}")
+            print(f"  = {item}: {reason.get(lang)}")
         for item, reason in report.failed:
-            print(f"  ! {item}: {reason}")
+            print(f"  ! {item}: {reason.get(lang)}")
         for note in report.notes:
-            print(f"  i {note}")
+            print(f"  i {note.get(lang)}")
     return 1 if report.failed else 0

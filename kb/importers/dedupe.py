@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from kb.documents import Document
+from kb.importers.messages import Message, msg
 
 TRACKING = {
     *("spm", "fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid"),
@@ -97,14 +98,14 @@ class Seen:
             seen.add(doc.id, doc.source, "" if doc.meta.get("link_only") else doc.body)
         return seen
 
-    def duplicate_of(self, url: str = "", text: str = "") -> str | None:
-        """Why this would be a duplicate (Chinese first), or None."""
+    def duplicate_of(self, url: str = "", text: str = "") -> Message | None:
+        """Why this would be a duplicate, or None."""
         key = url_key(url)
         if key and key in self.urls:
-            return f"重复：同一网址已导入为 {self.urls[key]} (duplicate URL)"
+            return msg("dedupe.url", id=self.urls[key])
         fp = fingerprint(text)
         if fp and fp in self.texts:
-            return f"重复：相同正文已导入为 {self.texts[fp]} (duplicate text)"
+            return msg("dedupe.text", id=self.texts[fp])
         return None
 
     def add(self, doc_id: str, url: str = "", text: str = "") -> None:

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from kb.importers.messages import Message
+
 STATUSES = ("unread", "reading", "read", "archived")
 
 
@@ -25,7 +27,7 @@ class Draft:
     note: str = ""  # the user's own note from the export
     status: str = "unread"
     link_only: bool = False
-    link_reason: str = ""  # why there is no body yet
+    link_reason: Message | None = None  # why there is no body yet
     doc_id: str = ""  # id wished for (kept front matter), used when free and valid
     kind: str = "article"
     extra: dict[str, Any] = field(default_factory=dict)  # other front matter kept from a file

@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from kb.importers import limits
 from kb.importers.draft import Draft
 from kb.importers.extract import bound_body, one_line
+from kb.importers.messages import Message, msg
 from kb.importers.textutil import clean_tags, decode_text, to_date
 
 EXPORT_FORMATS = ("pocket", "netscape", "wallabag", "karakeep")
@@ -24,7 +25,11 @@ FORMATS = ("auto", *EXPORT_FORMATS, *FILE_FORMATS)
 
 
 class ExportError(ValueError):
-    """The file is not the export it claims to be; the message says what is wrong."""
+    """The file is not the export it claims to be; ``message`` says what is wrong."""
+
+    def __init__(self, code: str, **params: object):
+        self.message = msg(code, **params)
+        super().__init__(str(self.message))
 
 
 def _status(value: object) -> str:
@@ -62,20 +67,18 @@ def detect_format(name: str, data: bytes) -> str:
     return "text"
 
 
-def _bounded(drafts: list[Draft], notes: list[str]) -> list[Draft]:
+def _bounded(drafts: list[Draft], notes: list[Message]) -> list[Draft]:
     if len(drafts) > limits.MAX_ENTRIES:
-        notes.append(
-            f"条目过多：只导入前 {limits.MAX_ENTRIES} 条，其余 {len(drafts) - limits.MAX_ENTRIES} "
-            "条未处理 (too many entries)"
-        )
+        rest = len(drafts) - limits.MAX_ENTRIES
+        notes.append(msg("export.too_many_entries", limit=limits.MAX_ENTRIES, rest=rest))
     return drafts[: limits.MAX_ENTRIES]
 
 
-def parse_pocket(data: bytes, notes: list[str]) -> list[Draft]:
+def parse_pocket(data: bytes, notes: list[Message]) -> list[Draft]:
     reader = csv.DictReader(io.StringIO(decode_text(data)))
     fields = {f.strip().lower() for f in reader.fieldnames or []}
     if "url" not in fields:
-        raise ExportError("不是 Pocket CSV：缺少 url 列 (expected columns title,url,...)")
+        raise ExportError("export.not_pocket")
     drafts = []
     for row in reader:
         row = {(k or "").strip().lower(): (v or "") for k, v in row.items()}
@@ -173,7 +176,7 @@ class _NetscapeParser(HTMLParser):
         )
 
 
-def parse_netscape(data: bytes, notes: list[str]) -> list[Draft]:
+def parse_netscape(data: bytes, notes: list[Message]) -> list[Draft]:
     parser = _NetscapeParser()
     parser.feed(decode_text(data))
     parser.close()
@@ -184,13 +187,13 @@ def _json(data: bytes, what: str) -> object:
     try:
         return json.loads(decode_text(data))
     except ValueError as exc:
-        raise ExportError(f"不是有效的 {what} JSON：{exc}") from None
+        raise ExportError("export.bad_json", what=what, error=str(exc)) from None
 
 
-def parse_wallabag(data: bytes, notes: list[str]) -> list[Draft]:
+def parse_wallabag(data: bytes, notes: list[Message]) -> list[Draft]:
     entries = _json(data, "Wallabag")
     if not isinstance(entries, list):
-        raise ExportError("不是 Wallabag 导出：应为条目列表 (expected a JSON list of entries)")
+        raise ExportError("export.not_wallabag")
     drafts = []
     for entry in entries[: limits.MAX_ENTRIES + 1]:
         if not isinstance(entry, dict) or not (entry.get("url") or entry.get("content")):
@@ -214,13 +217,11 @@ def parse_wallabag(data: bytes, notes: list[str]) -> list[Draft]:
     return _bounded(drafts, notes)
 
 
-def parse_karakeep(data: bytes, notes: list[str]) -> list[Draft]:
+def parse_karakeep(data: bytes, notes: list[Message]) -> list[Draft]:
     root = _json(data, "Karakeep")
     items = root.get("bookmarks") if isinstance(root, dict) else None
     if not isinstance(items, list):
-        raise ExportError(
-            '不是 Karakeep 导出：缺少 "bookmarks" 列表 (expected {"bookmarks": [...]})'
-        )
+        raise ExportError("export.not_karakeep")
     drafts = []
     for item in items[: limits.MAX_ENTRIES + 1]:
         if not isinstance(item, dict):
@@ -244,7 +245,7 @@ def parse_karakeep(data: bytes, notes: list[str]) -> list[Draft]:
             )
         else:
             kind = content.get("type") or "?"
-            notes.append(f"跳过不支持的 Karakeep 条目 {title!r} (类型 {kind}，unsupported type)")
+            notes.append(msg("export.karakeep_skipped", title=title, kind=kind))
     return _bounded(drafts, notes)
 
 

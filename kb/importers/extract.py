@@ -8,7 +8,9 @@ through ``clean_markdown`` so no live HTML or script link is stored.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 
@@ -75,12 +77,97 @@ def _meta_fallback(html: str) -> dict[str, str]:
     return out
 
 
-def _date(value: str | None) -> dt.date | None:
-    if not value:
+_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+_DATE_META = (
+    "article:published_time",
+    "og:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "published_time",
+    "publishdate",
+    "pubdate",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "date",
+)
+_DROP = ("nav", "header", "footer", "aside", "script", "style", "noscript", "form", "template")
+MAX_FALLBACK_HTML = 1_000_000  # characters of main content converted when trafilatura falls short
+SHORT_CHARS = 3000  # below this, a structure-less extraction is checked against the page itself
+
+
+def _date(value: object) -> dt.date | None:
+    """A publication date from a metadata value; None when it is not a plausible date."""
+    m = _DATE.search(str(value or "")[:64])
+    if not m:
         return None
     try:
-        return dt.date.fromisoformat(str(value)[:10])
+        day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
+        return None
+    return day if 1990 <= day.year <= dt.date.today().year + 1 else None
+
+
+def _json_ld_dates(data: object, depth: int = 0) -> list[object]:
+    if depth > 8:
+        return []
+    if isinstance(data, list):
+        return [v for item in data[:50] for v in _json_ld_dates(item, depth + 1)]
+    if isinstance(data, dict):
+        found = [data["datePublished"]] if "datePublished" in data else []
+        for key in ("@graph", "mainEntity", "mainEntityOfPage", "article"):
+            if key in data:
+                found += _json_ld_dates(data[key], depth + 1)
+        return found
+    return []
+
+
+def published_date(tree) -> dt.date | None:
+    """When the page says it was published: its metadata only, never a "© 2026" footer.
+
+    In order: <meta> (article:published_time, og:…, pubdate, DC), JSON-LD ``datePublished``,
+    then a ``<time datetime>`` in the content (not in navigation, header, footer or sidebars).
+    Unknown stays None.
+    """
+    if tree is None:
+        return None
+    metas = {}
+    for el in tree.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        if key and el.get("content"):
+            metas.setdefault(key, el.get("content"))
+    for el in tree.iter():
+        if el.get("itemprop", "").lower() == "datepublished":
+            metas.setdefault("datepublished", el.get("content") or el.get("datetime") or "")
+    for key in _DATE_META:
+        day = _date(metas.get(key))
+        if day:
+            return day
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        try:
+            data = json.loads((script.text or "")[:200_000])
+        except ValueError:
+            continue
+        for value in _json_ld_dates(data):
+            day = _date(value)
+            if day:
+                return day
+    for el in tree.iter("time"):
+        if el.get("datetime") and not any(a.tag in _DROP for a in el.iterancestors()):
+            day = _date(el.get("datetime"))
+            if day:
+                return day
+    return None
+
+
+def _parse(html: str):
+    import lxml.html
+
+    try:
+        return lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
         return None
 
 
@@ -91,11 +178,69 @@ def _drop_title_heading(body: str, title: str) -> str:
     return body
 
 
-def _fallback_body(html: str) -> str:
+def _main_markdown(tree) -> str:
+    """The page's main content (``<main>``, ``<article>`` or the body without navigation,
+    header, footer and sidebars), sanitised and converted to Markdown with its structure."""
+    import lxml.html
     from markdownify import markdownify
 
-    body = re.split(r"<body[^>]*>", html, maxsplit=1, flags=re.I)[-1]
-    return markdownify(clean_html(body), heading_style="ATX", strip=["img"])
+    if tree is None:
+        return ""
+    tree = copy.deepcopy(tree)
+    for el in list(tree.iter(*_DROP)):
+        if el.getparent() is not None:
+            el.drop_tree()
+    for el in list(tree.iter()):
+        if el.get("role") in ("navigation", "banner", "contentinfo") and el.getparent() is not None:
+            el.drop_tree()
+    main = next(iter(tree.iter("main", "article", "body")), tree)
+    for tag in ("main", "article"):  # the most specific container the page marks up
+        found = next(iter(tree.iter(tag)), None)
+        if found is not None:
+            main = found
+            break
+    html = lxml.html.tostring(main, encoding="unicode")[:MAX_FALLBACK_HTML]
+    md = markdownify(clean_html(html), heading_style="ATX", strip=["img"], bullets="-")
+    return re.sub(r"\n{3,}", "\n\n", md).strip()
+
+
+_STRUCTURE = re.compile(r"^(?:#{1,6}\s|\s*(?:[-*+]|\d+[.)])\s)|\]\(", re.M)
+
+
+def _structure(md: str) -> int:
+    """Headings, list items and links in a Markdown text."""
+    return len(_STRUCTURE.findall(md or ""))
+
+
+def _html_structure(tree) -> int:
+    """Headings, list items and links in the page's main content (what Markdown could keep)."""
+    if tree is None:
+        return 0
+    root = next(iter(tree.iter("main")), None)
+    root = root if root is not None else next(iter(tree.iter("article")), tree)
+    count = 0
+    for el in root.iter("h1", "h2", "h3", "h4", "h5", "h6", "li", "a"):
+        if el.tag == "a" and not el.get("href"):
+            continue
+        if not any(a.tag in _DROP for a in el.iterancestors()):
+            count += 1
+    return count
+
+
+def _best_body(extracted: str | None, tree) -> str:
+    """trafilatura's text, unless it lost the page's structure (short pages: headings, numbered
+    lists and links flattened to lines) or found nothing: then the page's main content."""
+    extracted = (extracted or "").strip()
+    if len(extracted) >= SHORT_CHARS and _structure(extracted):
+        return extracted
+    if len(extracted) >= MIN_TEXT_CHARS and _structure(extracted) >= _html_structure(tree):
+        return extracted  # nothing was lost: no need to convert the page a second time
+    fallback = _main_markdown(tree)
+    if len(extracted) < MIN_TEXT_CHARS:
+        return fallback or extracted
+    if _structure(fallback) > _structure(extracted) and len(fallback) <= 2 * len(extracted) + 500:
+        return fallback
+    return extracted
 
 
 def extract_html(html: str | bytes, url: str = "", charset: str | None = None) -> Extracted:
@@ -107,20 +252,21 @@ def extract_html(html: str | bytes, url: str = "", charset: str | None = None) -
     html = _XML_DECL.sub("", html[: limits.MAX_PAGE_BYTES])
     if not html.strip():
         return Extracted()
+    tree = _parse(html)
     meta = trafilatura.extract_metadata(html, default_url=url or None)
-    body = trafilatura.extract(
+    extracted = trafilatura.extract(
         html,
         url=url or None,
         output_format="markdown",
         include_links=True,
+        include_formatting=True,
         include_tables=True,
         include_images=False,
         include_comments=False,
         favor_recall=True,
         with_metadata=False,
     )
-    if not body or len(body.strip()) < MIN_TEXT_CHARS:
-        body = _fallback_body(html)
+    body = _best_body(extracted, tree)
     extra = _meta_fallback(html)
     title_tag = _TITLE.search(html)
     title = one_line(
@@ -133,7 +279,7 @@ def extract_html(html: str | bytes, url: str = "", charset: str | None = None) -
         body=bound_body(_drop_title_heading(body, title)),
         author=one_line((meta.author if meta else "") or extra.get("author", ""), 100),
         site=one_line((meta.sitename if meta else "") or extra.get("og:site_name", ""), 100),
-        published=_date(meta.date if meta else None),
+        published=published_date(tree),
         description=one_line((meta.description if meta else "") or "", 300),
     )
 

@@ -15,6 +15,7 @@ import ipaddress
 import os
 import socket
 import ssl
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, urljoin, urlsplit
 
 from kb.importers import limits
+from kb.importers.messages import msg
 
 ENV_ALLOW = "OPSKB_ALLOW_HOSTS"
 USER_AGENT = "Mozilla/5.0 (compatible; OpsKB/0.1; read-later import)"
@@ -35,7 +37,11 @@ Resolver = Callable[[str, int], list[str]]
 
 
 class FetchError(Exception):
-    """The page could not be fetched; the message says why, for the import summary."""
+    """The page could not be fetched; ``message`` says why (a code, both languages)."""
+
+    def __init__(self, code: str, **params: object):
+        self.message = msg(code, **params)
+        super().__init__(str(self.message))
 
 
 class BlockedError(FetchError):
@@ -115,7 +121,7 @@ def system_resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"无法解析域名 {host} (DNS: {exc})") from None
+        raise FetchError("fetch.dns_failed", host=host, error=str(exc)) from None
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
@@ -125,30 +131,36 @@ class Target:
     host: str
     port: int
     path: str  # path + query, percent-encoded
-    ip: str  # the checked address to connect to
+    ips: tuple[str, ...]  # the checked addresses, tried in this order
+
+    @property
+    def ip(self) -> str:
+        return self.ips[0]
 
 
 def check_url(url: str, allow: AllowList, resolve: Resolver = system_resolve) -> Target:
     """Refuse what policy forbids; return where to connect. Raises BlockedError / FetchError."""
     if len(url) > limits.MAX_URL_CHARS:
-        raise BlockedError("网址过长 (URL too long)")
+        raise BlockedError("fetch.url_too_long")
     try:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError as exc:
-        raise BlockedError(f"网址无效 (invalid URL: {exc})") from None
+        raise BlockedError("fetch.url_invalid", error=str(exc)) from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise BlockedError(f"只支持 http/https 网址，拒绝 {scheme or '无协议'}: (scheme refused)")
+        raise BlockedError(
+            "fetch.scheme_refused", scheme=f"{scheme}:" if scheme else msg("fetch.no_scheme")
+        )
     if parts.username or parts.password:
-        raise BlockedError("网址里不能带用户名或密码 (credentials in URL refused)")
+        raise BlockedError("fetch.credentials_refused")
     host = (parts.hostname or "").rstrip(".")
     if not host:
-        raise BlockedError("网址缺少主机名 (no host)")
+        raise BlockedError("fetch.no_host")
     try:
         host = host.encode("idna").decode("ascii").lower()
     except UnicodeError:
-        raise BlockedError(f"主机名无效: {host} (invalid host)") from None
+        raise BlockedError("fetch.host_invalid", host=host) from None
     port = port or (443 if scheme == "https" else 80)
     try:
         literal = ipaddress.ip_address(host)
@@ -157,40 +169,150 @@ def check_url(url: str, allow: AllowList, resolve: Resolver = system_resolve) ->
         literal = None
         addresses = resolve(host, port)
     if not addresses:
-        raise FetchError(f"无法解析域名 {host} (no address)")
+        raise FetchError("fetch.no_address", host=host)
     named_ok = literal is None and allow.allows_name(host)
     for text in addresses:
         ip = ipaddress.ip_address(text.split("%", 1)[0])
         if not (named_ok or allow.allows_ip(ip) or is_public(ip)):
-            raise BlockedError(
-                f"拒绝访问内网/本机/保留地址 {host} → {ip}；如确需访问，请把它加入 "
-                f"{ENV_ALLOW} (private or special address refused)"
-            )
+            raise BlockedError("fetch.address_refused", host=host, ip=str(ip), env=ENV_ALLOW)
     path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
     if parts.query:
         path += "?" + quote(parts.query, safe="/%:@!$&'()*+,;=-._~?")
-    return Target(scheme, host, port, path, addresses[0].split("%", 1)[0])
+    ips = tuple(dict.fromkeys(a.split("%", 1)[0] for a in addresses))
+    return Target(scheme, host, port, path, ips)
+
+
+class _Clock:
+    """The whole fetch's deadline; every socket operation gets at most what is left of it."""
+
+    def __init__(self, total: float, per_op: float):
+        self.end = time.monotonic() + total
+        self.per_op = per_op
+
+    def left(self) -> float:
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("fetch deadline passed")
+        return min(left, self.per_op)
+
+
+class _DeadlineSocket(socket.socket):
+    """A socket whose timeout is set to the time left before every receive and send.
+
+    http.client reads headers line by line and the body in chunks, each a separate recv; a
+    server sending one byte every few seconds would otherwise restart a per-call timeout forever.
+    """
+
+    clock: _Clock
+
+    def recv(self, *args, **kwargs):
+        self.settimeout(self.clock.left())
+        return super().recv(*args, **kwargs)
+
+    def recv_into(self, *args, **kwargs):
+        self.settimeout(self.clock.left())
+        return super().recv_into(*args, **kwargs)
+
+    def send(self, *args, **kwargs):
+        self.settimeout(self.clock.left())
+        return super().send(*args, **kwargs)
+
+    def sendall(self, *args, **kwargs):  # one deadline for the whole call (CPython)
+        self.settimeout(self.clock.left())
+        return super().sendall(*args, **kwargs)
+
+
+class _DeadlineSSLSocket(ssl.SSLSocket):
+    clock: _Clock
+
+    def recv(self, *args, **kwargs):
+        self.settimeout(self.clock.left())
+        return super().recv(*args, **kwargs)
+
+    def recv_into(self, *args, **kwargs):
+        self.settimeout(self.clock.left())
+        return super().recv_into(*args, **kwargs)
+
+    def send(self, *args, **kwargs):
+        self.settimeout(self.clock.left())
+        return super().send(*args, **kwargs)
+
+    def sendall(self, *args, **kwargs):
+        self.settimeout(self.clock.left())
+        return super().sendall(*args, **kwargs)
+
+
+def _within(resolve: Resolver, clock: _Clock) -> Resolver:
+    """The resolver, bounded by the deadline too (a slow DNS server must not hold an import).
+
+    The lookup runs in a daemon thread; when time is up the fetch fails and the thread is left
+    to finish on its own (getaddrinfo cannot be interrupted)."""
+
+    def bounded(host: str, port: int) -> list[str]:
+        box: dict[str, object] = {}
+
+        def work() -> None:
+            try:
+                box["value"] = resolve(host, port)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+                box["error"] = exc
+
+        thread = threading.Thread(target=work, name=f"resolve {host}", daemon=True)
+        thread.start()
+        thread.join(clock.left())
+        if thread.is_alive():
+            raise TimeoutError(f"resolving {host} took too long")
+        if "error" in box:
+            raise box["error"]  # type: ignore[misc]
+        return box["value"]  # type: ignore[return-value]
+
+    return bounded
+
+
+def _connect(target: Target, clock: _Clock) -> socket.socket:
+    """Connect to the checked addresses in order; the first that answers wins."""
+    last: OSError | None = None
+    for ip in target.ips:
+        family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+        sock = _DeadlineSocket(family, socket.SOCK_STREAM)
+        sock.clock = clock
+        try:
+            sock.settimeout(clock.left())  # TimeoutError once the deadline has passed: stop
+            sock.connect((ip, target.port))
+            return sock
+        except TimeoutError:
+            sock.close()
+            if clock.end <= time.monotonic():
+                raise
+            last = TimeoutError(f"connect to {ip} timed out")
+        except OSError as exc:
+            sock.close()
+            last = exc
+    raise last or OSError("no address to connect to")
 
 
 class _PinnedHTTP(http.client.HTTPConnection):
-    def __init__(self, target: Target, timeout: float):
-        super().__init__(target.host, target.port, timeout=timeout)
-        self._ip = target.ip
+    def __init__(self, target: Target, clock: _Clock):
+        super().__init__(target.host, target.port, timeout=clock.per_op)
+        self._target, self._clock = target, clock
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._ip, self.port), self.timeout)
+        self.sock = _connect(self._target, self._clock)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, target: Target, timeout: float):
-        super().__init__(
-            target.host, target.port, timeout=timeout, context=ssl.create_default_context()
-        )
-        self._ip = target.ip
+    def __init__(self, target: Target, clock: _Clock):
+        context = ssl.create_default_context()
+        context.sslsocket_class = _DeadlineSSLSocket
+        super().__init__(target.host, target.port, timeout=clock.per_op, context=context)
+        self._target, self._clock = target, clock
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._ip, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        sock = _connect(self._target, self._clock)
+        sock.settimeout(self._clock.left())  # the handshake: one deadline for the whole call
+        ssl_sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        ssl_sock.clock = self._clock
+        self.sock = ssl_sock
 
 
 def _media_type(header: str | None) -> tuple[str, str | None]:
@@ -205,20 +327,18 @@ def _media_type(header: str | None) -> tuple[str, str | None]:
     return media.strip().lower(), charset
 
 
-def _read(resp: http.client.HTTPResponse, max_bytes: int, deadline: float) -> bytes:
+def _read(resp: http.client.HTTPResponse, max_bytes: int) -> bytes:
     length = resp.getheader("Content-Length")
     if length and length.isdigit() and int(length) > max_bytes:
-        raise FetchError(f"页面太大 ({int(length)} 字节，上限 {max_bytes}) (page too large)")
+        raise FetchError("fetch.too_large", size=int(length), limit=max_bytes)
     chunks, total = [], 0
     while True:
-        if time.monotonic() > deadline:
-            raise FetchError("抓取超时 (timed out)")
         chunk = resp.read(65536)
         if not chunk:
             break
         total += len(chunk)
         if total > max_bytes:
-            raise FetchError(f"页面太大 (超过 {max_bytes} 字节) (page too large)")
+            raise FetchError("fetch.too_large_read", limit=max_bytes)
         chunks.append(chunk)
     body = b"".join(chunks)
     encoding = (resp.getheader("Content-Encoding") or "identity").strip().lower()
@@ -228,11 +348,11 @@ def _read(resp: http.client.HTTPResponse, max_bytes: int, deadline: float) -> by
         try:
             body = inflater.decompress(body, max_bytes + 1)
         except zlib.error as exc:
-            raise FetchError(f"页面压缩数据损坏 ({exc})") from None
+            raise FetchError("fetch.corrupt_gzip", error=str(exc)) from None
         if len(body) > max_bytes or inflater.unconsumed_tail:
-            raise FetchError(f"页面解压后太大 (超过 {max_bytes} 字节) (page too large)")
+            raise FetchError("fetch.too_large_unzipped", limit=max_bytes)
     elif encoding not in ("identity", ""):
-        raise FetchError(f"不支持的内容编码 {encoding} (content encoding)")
+        raise FetchError("fetch.encoding_unsupported", encoding=encoding)
     return body
 
 
@@ -242,17 +362,26 @@ def fetch(
     allow: AllowList | None = None,
     resolve: Resolver = system_resolve,
     timeout: float = limits.FETCH_TIMEOUT,
+    deadline: float = limits.FETCH_DEADLINE,
     max_bytes: int = limits.MAX_PAGE_BYTES,
     max_redirects: int = limits.MAX_REDIRECTS,
 ) -> Page:
-    """GET one page (HTML or text) under the policy above; raise FetchError with the reason."""
+    """GET one page (HTML or text) under the policy above; raise FetchError with the reason.
+
+    ``timeout`` bounds each network operation, ``deadline`` the whole fetch (all redirects,
+    connects, header and body reads): every socket call gets at most the time left.
+    """
     allow = allow if allow is not None else AllowList.from_env()
-    deadline = time.monotonic() + max(timeout, limits.FETCH_DEADLINE)
+    clock = _Clock(deadline, min(timeout, deadline))
     current = url.strip()
     for _hop in range(max_redirects + 1):
-        target = check_url(current, allow, resolve)
+        try:
+            target = check_url(current, allow, _within(resolve, clock))
+        except TimeoutError:
+            waited = deadline if time.monotonic() >= clock.end else clock.per_op
+            raise FetchError("fetch.timeout", seconds=waited) from None
         cls = _PinnedHTTPS if target.scheme == "https" else _PinnedHTTP
-        conn = cls(target, timeout)
+        conn = cls(target, clock)
         try:
             conn.request(
                 "GET",
@@ -268,20 +397,21 @@ def fetch(
             if resp.status in REDIRECTS:
                 location = resp.getheader("Location")
                 if not location:
-                    raise FetchError(f"HTTP {resp.status} 重定向缺少 Location")
+                    raise FetchError("fetch.redirect_no_location", status=resp.status)
                 current = urljoin(current, location.strip())
                 continue
             if resp.status != 200:
-                raise FetchError(f"HTTP {resp.status} {resp.reason}")
+                raise FetchError("fetch.http_status", status=resp.status, reason=resp.reason)
             media, charset = _media_type(resp.getheader("Content-Type"))
             if media not in OK_TYPES:
-                raise FetchError(f"不支持的内容类型 {media} (only HTML or text pages)")
-            body = _read(resp, max_bytes, deadline)
+                raise FetchError("fetch.type_unsupported", media=media)
+            body = _read(resp, max_bytes)
             return Page(url=current, content_type=media, charset=charset, body=body)
         except (OSError, http.client.HTTPException) as exc:
             if isinstance(exc, TimeoutError | socket.timeout):
-                raise FetchError("抓取超时 (timed out)") from None
-            raise FetchError(f"网络错误: {exc.__class__.__name__}: {exc}") from None
+                waited = deadline if time.monotonic() >= clock.end else clock.per_op
+                raise FetchError("fetch.timeout", seconds=waited) from None
+            raise FetchError("fetch.network", error=f"{exc.__class__.__name__}: {exc}") from None
         finally:
             conn.close()
-    raise FetchError(f"重定向次数过多 (more than {max_redirects} redirects)")
+    raise FetchError("fetch.too_many_redirects", limit=max_redirects)

@@ -11,6 +11,7 @@ from kb.config import KINDS
 from kb.documents import LIST_FIELDS, allowed_fields
 from kb.importers.draft import STATUSES, Draft
 from kb.importers.extract import bound_body, extract_text, one_line
+from kb.importers.messages import Message, msg
 from kb.importers.textutil import clean_tags, decode_text, to_date
 
 # Fields a Draft carries itself; everything else allowed for the kind is kept as written.
@@ -39,21 +40,21 @@ def _first_heading(body: str) -> str:
     return ""
 
 
-def from_markdown(name: str, data: bytes) -> tuple[Draft, list[str]]:
+def from_markdown(name: str, data: bytes) -> tuple[Draft, list[Message]]:
     """Markdown with its front matter kept where OpsKB knows the field; notes for the rest."""
     text = decode_text(data)
-    notes: list[str] = []
+    notes: list[Message] = []
     try:
         post = frontmatter.loads(text)
         meta, body = dict(post.metadata), post.content
     except (yaml.YAMLError, ValueError) as exc:
-        notes.append(f"front matter 无法解析，已当作正文 ({exc.__class__.__name__})")
+        notes.append(msg("file.frontmatter_unreadable", error=exc.__class__.__name__))
         meta, body = {}, text
     kind = meta.get("kind") if meta.get("kind") in KINDS else "article"
     allowed = allowed_fields(kind)
     dropped = sorted(str(k) for k in meta if k not in allowed)
     if dropped:
-        notes.append(f"已忽略未知字段 (unknown fields dropped): {', '.join(dropped)}")
+        notes.append(msg("file.unknown_fields", fields=", ".join(dropped)))
     extra = {k: v for k, v in meta.items() if k in allowed and k not in _OWN}
     for key in LIST_FIELDS:
         if key in extra:

@@ -14,6 +14,7 @@ from kb.documents import (
 )
 from kb.importers.draft import Draft
 from kb.importers.extract import one_line
+from kb.importers.messages import msg
 from kb.importers.report import ImportReport
 from kb.importers.service import Importer
 from kb.importers.suggest import suggest
@@ -27,9 +28,10 @@ def refetch(workspace: Workspace, doc_id: str, **options) -> ImportReport:
     try:
         doc = read_document(document_path(workspace.config, "article", doc_id))
     except (DocumentError, OSError) as exc:
-        return ImportReport(failed=[(doc_id, f"找不到文章 ({exc.__class__.__name__}: {exc})")])
+        error = f"{exc.__class__.__name__}: {exc}"
+        return ImportReport(failed=[(doc_id, msg("import.article_not_found", error=error))])
     if not doc.source.startswith(("http://", "https://")):
-        return ImportReport(failed=[(doc_id, "文章没有可抓取的网址 (no source URL)")])
+        return ImportReport(failed=[(doc_id, msg("import.no_source_url"))])
     draft = importer._fill(Draft(label=doc_id, url=doc.source), fetch_pages=True)
     if draft.link_only:
         return ImportReport(failed=[(doc_id, draft.link_reason)])
@@ -45,7 +47,7 @@ def refetch(workspace: Workspace, doc_id: str, **options) -> ImportReport:
     try:
         save_document(workspace.config, doc, expected_sha=sha)
     except (ConflictError, DocumentError) as exc:
-        return ImportReport(failed=[(doc_id, str(exc))])
+        return ImportReport(failed=[(doc_id, msg("import.save_failed", error=str(exc)))])
     found = suggest(f"{doc.title}\n{doc.body}", workspace.taxonomy, importer.vocabulary)
     return ImportReport(imported=[doc_id], suggestions={doc_id: found}, documents={doc_id: doc})
 

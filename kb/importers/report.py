@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kb.documents import Document
+from kb.importers.messages import Message, msg
 from kb.importers.suggest import Suggestions
 
 
@@ -13,10 +14,10 @@ class ImportReport:
     """What an import did: ids imported, items skipped or failed with the reason each."""
 
     imported: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
+    skipped: list[tuple[str, Message]] = field(default_factory=list)  # (item, reason)
+    failed: list[tuple[str, Message]] = field(default_factory=list)  # (item, reason)
     link_only: list[str] = field(default_factory=list)  # imported ids still without a body
-    notes: list[str] = field(default_factory=list)  # things worth knowing, not failures
+    notes: list[Message] = field(default_factory=list)  # things worth knowing, not failures
     suggestions: dict[str, Suggestions] = field(default_factory=dict)
     documents: dict[str, Document] = field(default_factory=dict)
 
@@ -26,21 +27,34 @@ class ImportReport:
         self.suggestions.update(other.suggestions)
         self.documents.update(other.documents)
 
-    def summary(self) -> str:
-        """One line for people, Chinese first."""
-        lo = f"（其中 {len(self.link_only)} 篇仅链接）" if self.link_only else ""
-        return (
-            f"导入 {len(self.imported)} 篇{lo}，跳过 {len(self.skipped)} 篇（重复），"
-            f"失败 {len(self.failed)} 篇 / imported {len(self.imported)}, "
-            f"skipped {len(self.skipped)}, failed {len(self.failed)}"
-        )
+    def summary(self) -> Message:
+        """One line for people; ``.get(lang)`` gives it in a language."""
+        counts = {
+            "imported": len(self.imported),
+            "skipped": len(self.skipped),
+            "failed": len(self.failed),
+        }
+        if self.link_only:
+            return msg("report.summary_link_only", link_only=len(self.link_only), **counts)
+        return msg("report.summary", **counts)
 
-    def as_dict(self) -> dict:
+    def as_dict(self, lang: str = "zh") -> dict:
+        """For programs: each reason as text in ``lang`` plus its code and parameters."""
+
+        def reason(item: str, why: Message) -> dict:
+            data = why.as_dict(lang)
+            return {
+                "item": item,
+                "reason": data["text"],
+                "code": why.code,
+                "params": data["params"],
+            }
+
         return {
             "imported": self.imported,
             "link_only": self.link_only,
-            "skipped": [{"item": i, "reason": r} for i, r in self.skipped],
-            "failed": [{"item": i, "reason": r} for i, r in self.failed],
-            "notes": self.notes,
+            "skipped": [reason(i, r) for i, r in self.skipped],
+            "failed": [reason(i, r) for i, r in self.failed],
+            "notes": [n.get(lang) for n in self.notes],
             "suggestions": {k: v.as_dict() for k, v in self.suggestions.items()},
         }

@@ -32,6 +32,7 @@ from kb.importers.draft import Draft
 from kb.importers.extract import decode_html, extract_html, extract_text, one_line
 from kb.importers.fetch import FetchError, Page, fetch
 from kb.importers.ids import make_id, url_slug
+from kb.importers.messages import Message, msg
 from kb.importers.report import ImportReport
 from kb.importers.suggest import Suggestions, suggest, vocabulary_for
 from kb.importers.textutil import clean_tags
@@ -45,9 +46,10 @@ Fetcher = Callable[[str], Page]
 def _link_body(draft: Draft) -> str:
     """The body of a link-only article; the note and URL come from outside, so it is cleaned."""
     url = quote(draft.url, safe=":/?#[]@!$&'()*+,;=%~")  # no <, >, spaces or quotes
-    lines = [
-        f"> 仅链接：正文尚未抓取（{draft.link_reason or '未抓取'}）。"
-        "可以稍后重新抓取 (link only: refetch later)。",
+    reason = draft.link_reason or msg("import.not_fetched")
+    lines = [  # stored content, so both languages (the file does not change with the UI)
+        f"> 仅链接：正文尚未抓取（{reason.zh}）。可以稍后重新抓取。",
+        f"> Link only: not fetched yet ({reason.en}); refetch later.",
         "",
         f"<{url}>" if draft.url else "",
     ]
@@ -99,7 +101,7 @@ class Importer:
                 self._fill_from_html(draft, draft.html, draft.url)
             elif draft.url and not draft.body and not draft.link_only:
                 if not fetch_pages:
-                    draft.link_only, draft.link_reason = True, "导入时未抓取 (--no-fetch)"
+                    draft.link_only, draft.link_reason = True, msg("import.not_fetched")
                 else:
                     page = self.fetch_page(draft.url)
                     if page.content_type.startswith("text/html") or "xhtml" in page.content_type:
@@ -108,11 +110,12 @@ class Importer:
                         found = extract_text(decode_html(page.body, page.charset), draft.url)
                         draft.title, draft.body = draft.title or found.title, found.body
             if draft.url and not draft.link_only and not draft.body.strip():
-                draft.link_only, draft.link_reason = True, "页面没有可提取的正文 (no main text)"
+                draft.link_only, draft.link_reason = True, msg("import.no_main_text")
         except FetchError as exc:
-            draft.link_only, draft.link_reason = True, str(exc)
+            draft.link_only, draft.link_reason = True, exc.message
         except Exception as exc:  # a broken page must not stop a bulk import
-            draft.link_only, draft.link_reason = True, f"提取失败 ({exc.__class__.__name__})"
+            draft.link_only = True
+            draft.link_reason = msg("import.extract_failed", error=exc.__class__.__name__)
         return draft
 
     # --- documents -----------------------------------------------------------------------
@@ -191,7 +194,7 @@ class Importer:
                     doc.id = make_id(doc.title, self._taken, fallback=url_slug(draft.url))
                     save_document(self.workspace.config, doc)
         except (DocumentError, ConflictError, OSError) as exc:
-            report.failed.append((draft.label, f"无法保存: {exc}"))
+            report.failed.append((draft.label, msg("import.save_failed", error=str(exc))))
             return
         self.reserved.add(doc.id)
         self.seen.add(doc.id, draft.url, text)
@@ -214,16 +217,14 @@ class Importer:
             if draft.url:
                 norm = normalise_url(draft.url)
                 if not norm:
-                    report.failed.append((draft.label, "不是 http/https 网址 (not a web URL)"))
+                    report.failed.append((draft.label, msg("import.not_web_url")))
                     done += 1
                     self._progress(done, total, draft.label)
                     continue
                 reason = self.seen.duplicate_of(url=draft.url)
                 key = norm.split("://", 1)[1]
                 if reason or key in pending:
-                    reason = (
-                        reason or "重复：本次导入中已出现同一网址 (duplicate URL in this import)"
-                    )
+                    reason = reason or msg("dedupe.in_run")
                     report.skipped.append((draft.label, reason))
                     done += 1
                     self._progress(done, total, draft.label)
@@ -271,7 +272,9 @@ def import_url(workspace: Workspace, url: str, **options) -> ImportReport:
 
 def _too_large(name: str) -> ImportReport:
     """The one size rule for uploaded files and exports."""
-    return ImportReport(failed=[(name, f"文件太大 (超过 {limits.MAX_FILE_BYTES} 字节)")])
+    return ImportReport(
+        failed=[(name, msg("file.too_large", mb=limits.MAX_FILE_BYTES // 1_000_000))]
+    )
 
 
 def import_file(
@@ -293,13 +296,13 @@ def import_file(
     report = ImportReport()
     if fmt == "markdown":
         draft, notes = files.from_markdown(name, data)
-        report.notes.extend(f"{name}: {n}" for n in notes)
+        report.notes.extend(msg("file.note", name=name, note=n) for n in notes)
     elif fmt == "html":
         draft = files.from_html(name, data)
     elif fmt == "text":
         draft = files.from_text(name, data)
     else:
-        return ImportReport(failed=[(name, f"未知格式 {fmt!r} (unknown format)")])
+        return ImportReport(failed=[(name, msg("file.unknown_format", format=fmt))])
     report.extend(importer.run([draft], fetch_pages=False))
     return report
 
@@ -319,12 +322,12 @@ def import_export(
     fmt = exports.detect_format(name, data) if format == "auto" else format
     parser = exports.PARSERS.get(fmt)
     if parser is None:
-        return ImportReport(failed=[(name, f"不是支持的导出格式 {fmt!r} (not an export)")])
-    notes: list[str] = []
+        return ImportReport(failed=[(name, msg("file.not_export", format=fmt))])
+    notes: list[Message] = []
     try:
         drafts = parser(data, notes)
     except exports.ExportError as exc:
-        return ImportReport(failed=[(name, str(exc))])
+        return ImportReport(failed=[(name, exc.message)])
     report = Importer(workspace, **options).run(drafts, fetch_pages=fetch)
-    report.notes[:0] = [f"{name}: {n}" for n in notes]
+    report.notes[:0] = [msg("file.note", name=name, note=n) for n in notes]
     return report

@@ -1,7 +1,8 @@
 """Learning progress in a small local file (optional): <content root>/.progress/<name>.json.
 
 Progress lives in the browser session; a learner who types a name keeps it across sessions on
-this machine. The folder is git-ignored: progress is personal, not team content.
+this machine (the Learn page remembers the name in the URL, ``?learner=``). The folder is
+git-ignored: progress is personal, not team content.
 """
 
 from __future__ import annotations
