@@ -77,7 +77,9 @@ def test_channel_collapse_rules_out_what_the_file_rules_out(results):
     types = {m.problem.id: m for m in d.matches}
     search = types["search-traffic-drop"]
     assert search.verdict == "contradicted"
-    assert search.reason.zh.startswith("手淘搜索 访客数 +") and "搜索渠道没有下降" in search.reason.zh
+    assert (
+        search.reason.zh.startswith("手淘搜索 访客数 +") and "搜索渠道没有下降" in search.reason.zh
+    )
     assert types["campaign-slump"].verdict == "contradicted"
     ids = [m.problem.id for m in d.matches]
     assert ids.index("search-traffic-drop") > ids.index("traffic-drop")

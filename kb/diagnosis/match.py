@@ -347,6 +347,15 @@ def linked_documents(collection, matches: list[Match]) -> list[dict]:
     return out
 
 
+def _one_with_offset(causes) -> bool:
+    """One segment explains the whole change and the other causes moved the other way (抖音
+    fell, 直接访问 rose by part of it): a single-segment change, not a spread one."""
+    if len(causes) < 2 or causes[0].share is None or causes[0].share < 1.0:
+        return False
+    sign = causes[0].contribution > 0
+    return all((r.contribution > 0) != sign for r in causes[1:])
+
+
 def evidence_from(
     moves: dict[str, Movement],
     drill=None,
@@ -364,6 +373,8 @@ def evidence_from(
         ev.dimensions = list(drill.dimensions)
         causes = [r for r in drill.rows if r.root_cause]
         ev.segment = dict(causes[0].segment) if causes else {}
+        if _one_with_offset(causes):
+            ev.concentration = "single"
     if factors:
         top = factors[0]
         ev.top_factor = top.metric
