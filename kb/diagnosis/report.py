@@ -370,7 +370,8 @@ def case_draft(d, vocab=None, today: dt.date | None = None) -> Document:
             f"{fmt(r.current, unit)} ({pct(r.change_pct)}), 占变化 {share(r.share)}"
         )
     checks = [
-        f"- [ ] {h.text.zh} — 检查: {h.check.zh}" + (f" ({h.reason.zh})" if h.reason.zh else "")
+        f"- [ ] {markdown_cell(h.text.zh)} — 检查: {h.check.zh}"
+        + (f" ({markdown_cell(h.reason.zh)})" if h.reason.zh else "")
         for h in d.hypotheses
         if h.verdict != "contradicted"
     ][:5]

@@ -6,6 +6,7 @@ import streamlit as st
 
 from kb.diagnosis.report import case_draft, markdown_report
 from kb.documents import ConflictError, DocumentError, save_document
+from kb.sanitize import markdown_cell
 from ui import nav, services
 from ui.components import doc_list
 from ui.components.badges import problem_name
@@ -60,7 +61,8 @@ def step_hypotheses() -> None:
     if ruled_out:
         with st.expander(t("reasoning.contradicted_types")):
             for m in ruled_out:
-                st.markdown(f":gray[~~{problem_name(m.problem.id)}~~ — {m.reason.get(lang_)}]")
+                reason = markdown_cell(m.reason.get(lang_))
+                st.markdown(f":gray[~~{problem_name(m.problem.id)}~~ — {reason}]")
     st.markdown(f"**{t('dx.hypotheses')}**")
     shown = [h for h in hyps if h.verdict != "contradicted"][:SHOWN]
     shown += [h for h in hyps if h.verdict == "contradicted"]
@@ -78,17 +80,20 @@ def _hypothesis(i: int, h, lang_: str) -> None:
     """One hypothesis: verdict badge and reason; contradicted ones greyed, collapsed."""
     color = VERDICT_COLORS.get(h.verdict, "gray")
     badge = f":{color}-badge[{t(f'reasoning.verdict_{h.verdict}')}]"
-    text = h.text.get(lang_)
+    text = markdown_cell(h.text.get(lang_))  # segment values and log titles come from files
     title = f"{i}. {text}" if h.verdict != "contradicted" else f"{i}. ~~{text}~~"
     with st.expander(title, expanded=i <= 2 and h.verdict == "supported"):
         source = t("reasoning.events") if h.problem == "event" else problem_name(h.problem)
         st.markdown(f"{badge} :gray[{source}]")
-        reason = h.reason.get(lang_) if h.tests or h.verdict != "untested" else ""
+        reason = markdown_cell(h.reason.get(lang_)) if h.tests or h.verdict != "untested" else ""
         if reason:
             st.markdown(f":gray[{reason}]" if h.verdict == "contradicted" else reason)
         if len(h.tests) > 1:
             st.caption(
-                " · ".join(f"{TEST_ICONS.get(x.result, '')} {x.reason.get(lang_)}" for x in h.tests)
+                " · ".join(
+                    f"{TEST_ICONS.get(x.result, '')} {markdown_cell(x.reason.get(lang_))}"
+                    for x in h.tests
+                )
             )
         st.markdown(f"**{t('problems.check')}** {h.check.get(lang_)}")
         if h.actions:
@@ -104,7 +109,9 @@ def _context(diag, lang_: str) -> None:
         st.markdown(f"**{t('reasoning.shape')}:** {diag.shape.sentence().get(lang_)}")
     warnings = diag.warnings()
     if warnings:
-        st.warning("\n\n".join(w.get(lang_) for w in warnings), icon=":material/event:")
+        st.warning(
+            "\n\n".join(markdown_cell(w.get(lang_)) for w in warnings), icon=":material/event:"
+        )
     suggested = diag.timeline.suggested_baseline if diag.timeline else None
     if suggested and suggested != state().get("baseline"):
         label = t("reasoning.use_baseline", baseline=suggested)
@@ -115,7 +122,7 @@ def _context(diag, lang_: str) -> None:
             if rerun_with_answers():
                 st.rerun()
     for m in diag.mix:
-        st.info(f"**{t('reasoning.mix')}** — {m.sentence().get(lang_)}")
+        st.info(f"**{t('reasoning.mix')}** — {markdown_cell(m.sentence().get(lang_))}")
 
 
 def _events(diag, lang_: str) -> None:
@@ -129,7 +136,7 @@ def _events(diag, lang_: str) -> None:
         for e in (events or [])[:10]:
             seg = " / ".join(e.segment.values()) or t("reasoning.match_global")
             st.markdown(
-                f"- {e.day:%m-%d} · {seg} · {e.title.get(lang_)} "
+                f"- {e.day:%m-%d} · {markdown_cell(seg)} · {markdown_cell(e.title.get(lang_))} "
                 f":gray[({t(f'reasoning.match_{e.segment_match}')})]"
             )
         params = {"date": f"{diag.timeline.day:%Y-%m-%d}"} if diag.timeline else {}
