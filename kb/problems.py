@@ -166,9 +166,9 @@ def parse_taxonomy(data: object, metrics: MetricTree | None, source: str) -> Tax
                 dim = (raw.get("signature") or {}).get("dimension")
                 word = SEGMENT_WORDS.get(dim if isinstance(dim, str) else "", SEGMENT_WORD)
                 template = text
-                text = Text(
-                    text.zh.replace("{segment}", word.zh), text.en.replace("{segment}", word.en)
-                )
+                zh = text.zh.replace("{segment} ", word.zh).replace("{segment}", word.zh)
+                en = text.en.replace("{segment}", word.en)
+                text = Text(zh, en[:1].upper() + en[1:])
             ev = c.get("evidence")
             if ev is not None and not isinstance(ev, dict):
                 errors.append(f"{cw}: 'evidence' must be a mapping (applies/data/shape/events)")
