@@ -28,6 +28,7 @@ PLUGINS = {
         "diagnose a metrics CSV/Excel file: what changed, what to try",
     ),
     "import": ("kb.importers.cli", "import articles from URLs, files and read-later exports"),
+    "history": ("kb.history_cli", "a document's revisions: list, show, diff, restore"),
     "daily": ("kb.daily.cli", "the morning review and brief from the connected data source"),
     "log": ("kb.journal_cli", "the action log (运营日志): add, list, done, near, calendar"),
 }

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import re
-import tempfile
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,23 @@ from typing import Any
 import frontmatter
 import yaml
 
+from kb import history
 from kb.config import KIND_DIRS, KINDS, Config
+from kb.store import atomic_write, clean_stale_temp, save_lock
+from kb.yamlfile import YamlLimitError, bounded_load
+
+__all__ = ["atomic_write"]  # kept importable from here for older callers
+log = logging.getLogger(__name__)
 
 MAX_DOC_BYTES = 2_000_000
-ID_RE = re.compile(r"^[a-z0-9\u4e00-\u9fff]+(?:-[a-z0-9\u4e00-\u9fff]+)*$")
+MAX_FRONT_MATTER_BYTES = 100_000  # the largest bundled front matter is under 2 KB
+# \Z, not $: "$" also matches before a final newline, and "x\n" must not become a file name.
+ID_RE = re.compile(r"^[a-z0-9\u4e00-\u9fff]+(?:-[a-z0-9\u4e00-\u9fff]+)*\Z")
 ID_MAX = 80
+# Names Windows reserves for devices: a clone of the content repository on Windows breaks on them.
+RESERVED_IDS = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in range(1, 10)]
+)
 
 COMMON_FIELDS = {
     "id": "stable, url-safe, unique; the file name is <id>.md",
@@ -37,6 +50,7 @@ COMMON_FIELDS = {
     "summary": "one-sentence summary",
     "source": "where it came from (URL or a description)",
     "author": "who wrote it",
+    "state": "draft | published (absent = published); drafts stay out of search and lists",
 }
 KIND_FIELDS = {
     "playbook": {
@@ -69,6 +83,11 @@ KIND_FIELDS = {
 REQUIRED = ("id", "kind", "title", "created")
 LIST_FIELDS = ("problems", "metrics", "tags")
 DATE_FIELDS = ("created", "updated", "published")
+# Fields that hold one value (text, number, yes/no, date): a list or mapping there is an error.
+SCALAR_FIELDS = ("id", "kind", "title", "summary", "source", "author", "state", "site", "status",
+                 "link_only", "summary_of_source", "illustrative", "period", "role", "frequency",
+                 *DATE_FIELDS)  # fmt: skip
+STATES = ("draft", "published")
 ORDER = ["id", "kind", "title", "summary", "problems", "metrics", "tags"]
 
 
@@ -94,9 +113,17 @@ _Loader.add_constructor(
 )
 
 
-class _Handler(frontmatter.YAMLHandler):
+class FrontMatterHandler(frontmatter.YAMLHandler):
+    """python-frontmatter's YAML handler, bounded: size, nesting depth, no aliases."""
+
     def load(self, fm: str, **kwargs: object) -> Any:
-        return yaml.load(fm, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        # len() first: characters <= bytes, so short text skips the encode
+        if len(fm) > MAX_FRONT_MATTER_BYTES // 4 and len(fm.encode()) > MAX_FRONT_MATTER_BYTES:
+            raise YamlLimitError(f"larger than {MAX_FRONT_MATTER_BYTES} bytes")
+        return bounded_load(fm, _Loader)
+
+
+_Handler = FrontMatterHandler
 
 
 @dataclass
@@ -119,7 +146,28 @@ class DocumentError(ValueError):
 
 
 class ConflictError(RuntimeError):
-    """The file changed on disk after it was read: saving would lose someone's edit."""
+    """Saving would lose someone's edit (or reuse an id); nothing was written.
+
+    ``code`` says why: ``exists`` (a new document's id is taken in its folder), ``exists_elsewhere``
+    (taken by a document of another kind: ``other`` is that file), ``changed`` (the file changed
+    since it was read), ``deleted`` (it was removed since). ``theirs`` is the text on disk with
+    its hash ``theirs_sha`` (None when there is no file), ``mine`` the text that was not saved:
+    the UI shows both and lets the user keep one or merge them.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "changed",
+        path: Path | None = None,
+        mine: str | None = None,
+        theirs: str | None = None,
+        other: Path | None = None,
+    ):
+        super().__init__(message)
+        self.code, self.path, self.mine, self.theirs, self.other = code, path, mine, theirs, other
+        self.theirs_sha = text_sha(theirs) if theirs is not None else None
 
 
 @dataclass
@@ -137,6 +185,11 @@ class Document:
     meta: dict[str, Any] = field(default_factory=dict)  # every front-matter field as written
     path: Path | None = None
     sha: str | None = None  # hash of the file text when read; used to detect conflicts
+
+    @property
+    def is_draft(self) -> bool:
+        """Drafts stay out of search, related documents, problem pages and similar cases."""
+        return self.meta.get("state") == "draft"
 
     def front_matter(self) -> dict[str, Any]:
         """Front matter to write: the typed fields plus any other known field in meta."""
@@ -163,6 +216,28 @@ def text_sha(text: str) -> str:
 
 def allowed_fields(kind: str) -> dict[str, str]:
     return {**COMMON_FIELDS, **KIND_FIELDS.get(kind, {})}
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """A value for a message: repr cut short (a field may hold a huge hostile string)."""
+    text = repr(value) if isinstance(value, (str, int, float, bool)) else type(value).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _field_name(name: Any) -> str:
+    return name if isinstance(name, str) and len(name) <= 60 else _short(name)
+
+
+def id_problem(doc_id: str) -> str | None:
+    """Why ``doc_id`` cannot be an id (None when it can): the file name is ``<id>.md``."""
+    if len(doc_id) > ID_MAX or not ID_RE.match(doc_id):
+        return (
+            f"{_short(doc_id)} is not url-safe: use lowercase letters, digits, Chinese "
+            f"characters and single hyphens (at most {ID_MAX} characters)"
+        )
+    if doc_id in RESERVED_IDS:
+        return f"{doc_id!r} is a name Windows reserves for a device: choose another id"
+    return None
 
 
 def _as_date(value: Any) -> dt.date | None:
@@ -192,38 +267,52 @@ def parse_document(text: str, path: str | Path = "<text>") -> Document:
         )
     try:
         post = frontmatter.loads(text, handler=_Handler())
+    except YamlLimitError as exc:
+        line = f"line {exc.line}: " if exc.line else ""  # fm starts after "---": same numbering
+        raise DocumentError([FieldError(where, "", f"{line}front matter {exc.problem}")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f"line {mark.line + 2}: " if mark else ""
+        line = f"line {mark.line + 1}: " if mark else ""  # fm starts after "---": +1 only
         problem = getattr(exc, "problem", None) or exc
         msg = f"{line}front matter is not valid YAML ({problem})"
         raise DocumentError([FieldError(where, "", msg)]) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a 50,000-digit number
+        msg = f"front matter has a value that cannot be read ({_short(str(exc), 120)})"
+        raise DocumentError([FieldError(where, "", msg)]) from None
     meta = dict(post.metadata)
     errors: list[FieldError] = []
+    not_scalar = set()
+    for name in SCALAR_FIELDS:
+        if isinstance(meta.get(name), (list, dict)):
+            not_scalar.add(name)
+            shape = "a list" if isinstance(meta[name], list) else "a mapping"
+            errors.append(FieldError(where, name, f"must be one value, not {shape}"))
+            meta.pop(name)
     kind = meta.get("kind")
     if kind is not None and kind not in KINDS:
-        errors.append(FieldError(where, "kind", f"{kind!r} is not one of {', '.join(KINDS)}"))
+        errors.append(FieldError(where, "kind", f"{_short(kind)} is not one of {', '.join(KINDS)}"))
+    state = meta.get("state")
+    if state is not None and state not in STATES:
+        errors.append(FieldError(where, "state", f"{_short(state)} is not one of draft, published"))
     for name in REQUIRED:
-        if meta.get(name) in (None, ""):
+        if meta.get(name) in (None, "") and name not in not_scalar:
             errors.append(FieldError(where, name, "missing required field"))
     allowed = allowed_fields(kind) if kind in KINDS else COMMON_FIELDS
     for name in meta:
         if name not in allowed:
             errors.append(
-                FieldError(where, name, f"unknown field; allowed: {', '.join(sorted(allowed))}")
+                FieldError(
+                    where,
+                    _field_name(name),
+                    f"unknown field; allowed: {', '.join(sorted(allowed))}",
+                )
             )
     doc_id = meta.get("id")
     if doc_id not in (None, ""):
         doc_id = str(doc_id)
-        if len(doc_id) > ID_MAX or not ID_RE.match(doc_id):
-            errors.append(
-                FieldError(
-                    where,
-                    "id",
-                    f"{doc_id!r} is not url-safe: use lowercase letters, digits, Chinese "
-                    f"characters and single hyphens (at most {ID_MAX} characters)",
-                )
-            )
+        problem = id_problem(doc_id)
+        if problem:
+            errors.append(FieldError(where, "id", problem))
     for name in LIST_FIELDS:
         value = meta.get(name)
         if value is None:
@@ -240,7 +329,7 @@ def parse_document(text: str, path: str | Path = "<text>") -> Document:
                 meta[name] = _as_date(meta[name])
             except (ValueError, TypeError):
                 errors.append(
-                    FieldError(where, name, f"{meta[name]!r} is not a date: write YYYY-MM-DD")
+                    FieldError(where, name, f"{_short(meta[name])} is not a date: write YYYY-MM-DD")
                 )
     if kind == "log":
         from kb.journal import validate_fields  # late: kb.journal builds on this module
@@ -281,6 +370,9 @@ def dump_document(doc: Document) -> str:
 
 def read_document(path: Path) -> Document:
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_DOC_BYTES + 3:  # + a BOM; never read a huge file into memory to refuse it
+            raise DocumentError([FieldError(str(path), "", f"larger than {MAX_DOC_BYTES} bytes")])
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DocumentError(
@@ -293,10 +385,9 @@ def document_path(config: Config, kind: str, doc_id: str) -> Path:
     """Where a document lives; refuses ids that could escape the content folder."""
     if kind not in KINDS:
         raise DocumentError([FieldError(doc_id, "kind", f"{kind!r} is not one of {KINDS}")])
-    if not doc_id or len(doc_id) > ID_MAX or not ID_RE.match(doc_id):
-        raise DocumentError(
-            [FieldError(str(doc_id), "id", "not a safe id: lowercase letters, digits, hyphens")]
-        )
+    problem = id_problem(doc_id) if isinstance(doc_id, str) and doc_id else "missing id"
+    if problem:
+        raise DocumentError([FieldError(_short(doc_id), "id", problem)])
     folder = (config.root / KIND_DIRS[kind]).resolve()
     path = (folder / f"{doc_id}.md").resolve()
     if path.parent != folder:
@@ -304,52 +395,168 @@ def document_path(config: Config, kind: str, doc_id: str) -> Path:
     return path
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write via a temp file in the same folder + rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _read_current(path: Path) -> str | None:
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return None
+    except UnicodeDecodeError:  # not ours to judge here: compare bytes-as-text
+        return path.read_bytes().decode("utf-8", errors="replace")
 
 
-def save_document(config: Config, doc: Document, *, expected_sha: str | None = None) -> Path:
-    """Validate and save atomically.
+def id_elsewhere(config: Config, doc_id: str, kind: str) -> Path | None:
+    """The file of another kind using ``doc_id`` (ids are unique across kinds), if any."""
+    for other in KINDS:
+        if other != kind:
+            path = config.kind_dir(other) / f"{doc_id}.md"
+            if path.exists():
+                return path
+    return None
+
+
+def _check_expected(config, doc, path, current, expected_sha, mine) -> None:
+    """Compare-and-swap precondition; raises ConflictError with both versions."""
+    if expected_sha is None:
+        if current is not None:
+            raise ConflictError(
+                f"{path}: a document with id '{doc.id}' already exists",
+                code="exists",
+                path=path,
+                mine=mine,
+                theirs=current,
+            )
+        other = id_elsewhere(config, doc.id, doc.kind)
+        if other is not None:
+            raise ConflictError(
+                f"{path}: the id '{doc.id}' is already used by {other} (ids are unique across "
+                "kinds): choose another id",
+                code="exists_elsewhere",
+                path=path,
+                mine=mine,
+                other=other,
+            )
+    elif current is None:
+        raise ConflictError(
+            f"{path}: the file was deleted or renamed since you opened it",
+            code="deleted",
+            path=path,
+            mine=mine,
+        )
+    elif text_sha(current) != expected_sha:
+        raise ConflictError(
+            f"{path}: the file changed on disk since you opened it; your text was not saved",
+            code="changed",
+            path=path,
+            mine=mine,
+            theirs=current,
+        )
+
+
+def save_document(
+    config: Config,
+    doc: Document,
+    *,
+    expected_sha: str | None = None,
+    author: str | None = None,
+    message: str | None = None,
+) -> Path:
+    """Validate and save atomically; the one way a document is written.
 
     ``expected_sha`` is the hash of the file as it was read (``doc.sha`` after loading). A new
-    document passes None and is refused if a file with that id already exists; an edit is
-    refused if the file on disk no longer has the expected hash (someone else changed it).
+    document passes None and is refused if its id exists in any kind's folder; an edit is
+    refused if the file on disk no longer has the expected hash (someone else changed it). The
+    check and the write happen under the content root's save lock, so two processes saving from
+    the same version never both succeed. The loser gets ConflictError with both texts.
     """
     path = document_path(config, doc.kind, doc.id)
     text = dump_document(doc)
     parse_document(text, path)  # validate exactly what will be written
-    if path.exists():
-        current = text_sha(path.read_text(encoding="utf-8-sig"))
-        if expected_sha is None:
-            raise ConflictError(f"{path}: a document with id '{doc.id}' already exists")
-        if current != expected_sha:
+    with save_lock(config.root):
+        clean_stale_temp(path.parent)
+        current = _read_current(path)
+        _check_expected(config, doc, path, current, expected_sha, text)
+        if current is not None:
+            _snapshot(config, path, text_sha(current))
+        try:
+            atomic_write(path, text, exclusive=expected_sha is None)
+        except FileExistsError:  # created by a writer outside OpsKB meanwhile
             raise ConflictError(
-                f"{path}: the file changed on disk since you opened it; "
-                "reload it and apply your edit again (your text was not saved)"
-            )
-    elif expected_sha is not None:
-        raise ConflictError(f"{path}: the file was deleted or renamed since you opened it")
-    atomic_write(path, text)
+                f"{path}: a document with id '{doc.id}' already exists",
+                code="exists",
+                path=path,
+                mine=text,
+                theirs=_read_current(path),
+            ) from None
+        _record(
+            config,
+            path,
+            author,
+            message or f"Save {doc.id}",
+            new=current is None,
+            sha=text_sha(text),
+        )
     doc.path, doc.sha = path, text_sha(text)
     return path
 
 
-def delete_document(config: Config, doc: Document, *, expected_sha: str | None) -> None:
+def delete_document(
+    config: Config, doc: Document, *, expected_sha: str | None, author: str | None = None
+) -> None:
+    """Delete if unchanged since read (ConflictError otherwise); history keeps the old text."""
     path = document_path(config, doc.kind, doc.id)
-    if path.exists() and text_sha(path.read_text(encoding="utf-8-sig")) != expected_sha:
-        raise ConflictError(f"{path}: the file changed on disk; not deleted")
-    path.unlink(missing_ok=True)
+    with save_lock(config.root):
+        current = _read_current(path)
+        if current is not None and text_sha(current) != expected_sha:
+            raise ConflictError(
+                f"{path}: the file changed on disk; not deleted",
+                code="changed",
+                path=path,
+                theirs=current,
+            )
+        if current is not None:
+            _snapshot(config, path, text_sha(current))
+        path.unlink(missing_ok=True)
+        if current is not None:
+            _record(config, path, author, f"Delete {doc.id}")
+
+
+def _snapshot(config: Config, path: Path, sha: str) -> None:
+    try:
+        history.snapshot(config, path, sha)
+    except (history.HistoryError, OSError, subprocess.SubprocessError) as exc:
+        log.warning("history: could not keep the earlier version of %s: %s", path, exc)
+
+
+def _record(
+    config: Config, path: Path, author: str | None, message: str, *, new=False, sha=None
+) -> None:
+    """Keep a revision of ``path`` (inside the save lock); the save stands if git refuses."""
+    try:
+        history.record(config, path, author, message, new=new, sha=sha)
+    except (history.HistoryError, OSError, subprocess.SubprocessError) as exc:
+        log.warning("history: %s was saved but not committed: %s", path, exc)
+
+
+def restore_revision(
+    config: Config, kind: str, doc_id: str, rev: str, *, expected_sha: str | None, author=None
+) -> Document:
+    """Save an earlier revision as the newest one (a new commit: nothing is rewritten).
+
+    ``expected_sha``: the hash of the current file as shown (None when it was deleted).
+    """
+    path = document_path(config, kind, doc_id)
+    text = history.text_at(config, path, rev)
+    if text is None:
+        raise DocumentError([FieldError(str(path), "", f"no revision {rev[:12]} of this file")])
+    doc = parse_document(text, path)
+    save_document(
+        config,
+        doc,
+        expected_sha=expected_sha,
+        author=author,
+        message=f"Restore {doc_id} to {rev[:8]}",
+    )
+    return doc
 
 
 def iter_document_paths(config: Config):
@@ -371,8 +578,15 @@ class Collection:
     docs: dict[str, Document]
     errors: list[FieldError]
 
-    def by_problem(self, problem_id: str) -> list[Document]:
-        return [d for d in self.docs.values() if problem_id in d.problems]
+    def by_problem(self, problem_id: str, drafts: bool = False) -> list[Document]:
+        """Documents linked to a problem type; drafts only when asked for."""
+        return [
+            d for d in self.docs.values() if problem_id in d.problems and (drafts or not d.is_draft)
+        ]
+
+    def is_draft(self, doc_id: str) -> bool:
+        doc = self.docs.get(doc_id)
+        return doc is not None and doc.is_draft
 
 
 def validate_links(doc: Document, taxonomy=None, metrics=None) -> list[FieldError]:
@@ -404,6 +618,8 @@ def validate_links(doc: Document, taxonomy=None, metrics=None) -> list[FieldErro
 
 
 def load_collection(config: Config, taxonomy=None, metrics=None) -> Collection:
+    for kind in KINDS:  # a (re)load is a sync: drop temp files of saves killed long ago
+        clean_stale_temp(config.kind_dir(kind))
     docs: dict[str, Document] = {}
     errors: list[FieldError] = []
     for path in iter_document_paths(config):

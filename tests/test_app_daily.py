@@ -35,7 +35,7 @@ def test_review_page_shows_kpis_changes_and_targets(root):
     labels = [m.label for m in at.metric]
     assert "访客数" in labels and "销售额" in labels
     text = "\n".join(m.value for m in at.markdown)
-    assert "访客数 下降" in text and "channel=抖音" in text
+    assert "访客数 下降" in text and "渠道=抖音" in text
     assert any("完成" in p.proto.text for p in at.get("progress"))
     assert "晨会简报" in at.code[0].value
 
@@ -67,3 +67,15 @@ def test_missing_day_is_a_warning_not_an_empty_page(root):
     at.switch_page("ui/daily.py").run()
     assert not at.exception
     assert any("2026-12-05" in w.value for w in at.warning)
+
+
+def test_settings_saved_by_someone_else_meanwhile_are_not_overwritten(root):
+    at = _open(root)
+    original = (root / "daily.yaml").read_text(encoding="utf-8")
+    theirs = original + "# a colleague's edit\n"
+    (root / "daily.yaml").write_text(theirs, encoding="utf-8")  # saved while this page was open
+    at.text_area(key="daily_config_text").set_value(original + "expect: latest\n")
+    at.button(key="daily_save_config").click().run()
+    assert not at.exception
+    assert any("刚刚修改" in e.value for e in at.error)
+    assert (root / "daily.yaml").read_text(encoding="utf-8") == theirs

@@ -207,3 +207,38 @@ def test_recent_log_entries_and_open_actions_are_in_the_review(tmp_path):
     assert [a.id for a in r.open_actions] == ["log-todo"]
     brief = render(ws, r, "zh")
     assert "抖音预算下调" in brief and "负责人 小王" in brief
+    assert "(预算)" in brief and "(budget)" not in brief
+
+
+def _save_config(root: str, text: str, sha: str, queue) -> None:
+    from kb.documents import ConflictError
+
+    try:
+        from kb.daily.config import save_daily_text
+
+        save_daily_text(Workspace.open(root), text, sha)
+        queue.put("saved")
+    except ConflictError:
+        queue.put("conflict")
+
+
+def test_two_processes_saving_settings_at_once_never_lose_an_edit(tmp_path):
+    import multiprocessing as mp
+
+    from kb.documents import text_sha
+
+    root = write_root(tmp_path, history(days=20))
+    base = (root / "daily.yaml").read_text(encoding="utf-8")
+    ctx = mp.get_context("spawn")
+    for _ in range(3):
+        sha = text_sha((root / "daily.yaml").read_text(encoding="utf-8"))
+        queue = ctx.Queue()
+        texts = [base + "# A\n", base + "# B\n"]
+        procs = [ctx.Process(target=_save_config, args=(str(root), x, sha, queue)) for x in texts]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(60)
+        outcomes = sorted(queue.get(timeout=10) for _ in procs)
+        assert outcomes == ["conflict", "saved"]
+        assert (root / "daily.yaml").read_text(encoding="utf-8") in texts

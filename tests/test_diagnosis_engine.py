@@ -105,9 +105,11 @@ def test_report_and_case_draft(ws, tmp_path):
     for heading in ("## 结论", "## 指标变化", "## 因素分解", "## 下钻", "## 假设与验证"):
         assert heading in text
     assert "渠道=抖音" in text
-    doc = case_draft(result)
-    assert doc.kind == "case" and doc.problems[0] == "channel-traffic-drop"
-    assert doc.meta["illustrative"] is False
+    assert case_draft(result).problems == []  # only the problem types the user confirms
+    doc = case_draft(result, problems=["channel-traffic-drop"])
+    assert doc.kind == "case" and doc.problems == ["channel-traffic-drop"]
+    assert doc.meta["illustrative"] is False and doc.is_draft
+    assert "[ ]" not in doc.body and "(当时" not in doc.body  # prompts are HTML comments
     assert "## 现象 (数据)" in doc.body and "-55.5%" in doc.body
     reparsed = parse_document(dump_document(doc))
     assert reparsed.problems == doc.problems

@@ -7,13 +7,14 @@ import math
 
 import streamlit as st
 
-from kb.daily.brief import number, role_label
+from kb.daily.brief import number, role_label, segment_label
 from kb.daily.brief import render as render_brief
-from kb.daily.config import config_path, load_daily_config, parse_daily_text
+from kb.daily.config import config_path, load_daily_config, save_daily_text
 from kb.daily.notify import NotifyError, post
 from kb.daily.review import MissingDay, Review, review
-from kb.documents import atomic_write, text_sha
+from kb.documents import ConflictError, text_sha
 from kb.sources import SourceError
+from kb.store import StoreError
 from kb.yamlfile import DataError
 from ui import nav, services
 from ui.diagnosis.state import load_file, state
@@ -97,7 +98,7 @@ def _targets(ws, r: Review) -> None:
                 line += t(
                     "daily.target_need", days=p.remaining_days, need=number(p.needed_per_day, unit)
                 )
-        icon = "✅" if p.on_track else "⚠️"
+        icon = ":material/check_circle:" if p.on_track else ":orange[:material/warning:]"
         st.progress(min(1.0, max(0.0, (p.done_pct or 0) / 100)), text=f"{icon} {line}")
 
 
@@ -126,10 +127,11 @@ def _changes(ws, r: Review) -> None:
         with st.container(border=True):
             where = ""
             if c.segment:
-                seg = ", ".join(f"{k}={v}" for k, v in c.segment.items())
+                seg = segment_label(ws, c.segment, lang())
                 share = f"{c.share * 100:.0f}%" if c.share is not None else "—"
                 where = t("daily.where", segment=seg, share=share)
-            icon = "🔻" if mv.bad else "🔺" if mv.direction == "up" else "▫️"
+            arrow = "trending_down" if mv.direction == "down" else "trending_up"
+            icon = f":{'red' if mv.bad else 'green'}[:material/{arrow}:]"
             st.markdown(
                 f"{icon} **{i}. {_metric_label(ws, c.metric)} {t(f'moves.{mv.direction}')} "
                 f"{mv.change_pct:+.1f}%** {where}"
@@ -148,7 +150,8 @@ def _side(r: Review) -> None:
         st.caption(t("daily.no_events"))
     for e in r.events:
         title = e.title.get(lang()) if hasattr(e.title, "get") else str(e.title)
-        st.markdown(f"- {e.day} · {title} `{e.kind}`")
+        kind = t(f"log.actions.{e.kind}") if e.source == "log" else t(f"log.kinds.{e.kind}")
+        st.markdown(f"- {e.day:%m-%d} · {title} :gray-badge[{kind}]")
     st.subheader(t("daily.actions"))
     if not r.open_actions:
         st.caption(t("daily.no_actions"))
@@ -183,19 +186,19 @@ def _config_editor(ws, expanded: bool) -> None:
     with st.expander(t("daily.config"), expanded=expanded, icon=":material/settings:"):
         st.caption(t("daily.config_help"))
         current = _config_text(ws)
+        if "daily_config_text" not in st.session_state:  # what this person started editing from
+            st.session_state["daily_config_base"] = text_sha(current) if current else None
         edited = st.text_area("daily.yaml", current, height=320, key="daily_config_text")
         if st.button(t("daily.save_config"), key="daily_save_config"):
             try:
-                parse_daily_text(edited, ws)
-            except DataError as exc:
-                st.error(t("daily.config_invalid", msg=str(exc)))
-                return
-            path = config_path(ws.config.root)
-            if _config_text(ws) != current:  # someone saved meanwhile: never overwrite it
+                save_daily_text(ws, edited, st.session_state.get("daily_config_base"))
+            except ConflictError:
                 st.error(t("daily.config_conflict"))
                 return
-            atomic_write(path, edited)
-            st.session_state["daily_config_sha"] = text_sha(edited)
+            except (DataError, StoreError) as exc:
+                st.error(t("daily.config_invalid", msg=str(exc)))
+                return
+            st.session_state["daily_config_base"] = text_sha(edited)
             _review.clear()
             st.success(t("daily.config_saved"))
 
@@ -216,7 +219,7 @@ def render() -> None:
         _config_editor(ws, expanded=True)
         return
     roles = list(cfg.roles)
-    cols = st.columns([3, 2, 2])
+    cols = st.columns([5, 2, 3])
     wanted = st.query_params.get("role")
     role = (
         cols[0].segmented_control(

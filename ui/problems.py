@@ -48,8 +48,9 @@ def show_problem(problem_id: str) -> None:
             if cause.actions:
                 st.markdown(f"**{t('problems.actions')}**")
                 st.markdown("\n".join(f"- {text(a)}" for a in cause.actions))
-    docs = services.collection().by_problem(problem.id)
     st.subheader(t("problems.documents"))
+    drafts = st.toggle(t("save.show_drafts"), key="problems_drafts")
+    docs = services.collection().by_problem(problem.id, drafts=drafts)
     if not docs:
         st.caption(t("problems.no_documents"))
     for kind in KINDS:

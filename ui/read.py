@@ -1,13 +1,15 @@
-"""Read one document (?doc=ID): sanitised body, its problem types and metrics, related documents."""
+"""Read one document (?doc=ID): sanitised body, problem types, metrics, related documents,
+its edit history; a draft shows its badge and the publish step."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from kb.documents import ConflictError, DocumentError, read_document, save_document
 from kb.sanitize import render_markdown
 from ui import nav, services
-from ui.components import doc_list, log_fields
-from ui.components.badges import kind_badge, problem_links, tags_line
+from ui.components import author, conflict, doc_list, history_panel, log_fields
+from ui.components.badges import draft_badge, kind_badge, problem_links, tags_line
 from ui.i18n import lang, t
 
 RELATED = 6
@@ -23,7 +25,7 @@ def related_documents(coll, idx, doc) -> list:
                 seen.add(other.id)
                 out.append(other)
     for hit in idx.similar(doc.id, limit=RELATED):
-        if hit.id not in seen:
+        if hit.id not in seen and not coll.is_draft(hit.id):
             seen.add(hit.id)
             out.append(hit)
     return out[: RELATED * 2]
@@ -46,14 +48,19 @@ def render() -> None:
         return
     ws = services.workspace()
     st.title(doc.title)
-    meta = [kind_badge(doc.kind)]
+    meta = [kind_badge(doc.kind), draft_badge(doc)]
     if doc.created:
         meta.append(f":gray[{t('read.created')} {doc.created.isoformat()}]")
     if doc.tags:
         meta.append(tags_line(doc.tags))
-    st.markdown(" ".join(meta))
+    st.markdown(" ".join(m for m in meta if m))
     if doc.kind == "log":
         log_fields.show(doc)
+    if doc.is_draft:
+        _draft_bar(doc)
+    published = st.session_state.pop("read_published", None)
+    if published:
+        st.success(t("save.published", id=published))
     if doc.summary:
         st.info(doc.summary)
     if doc.source.startswith(("http://", "https://")):
@@ -76,10 +83,38 @@ def render() -> None:
             st.subheader(t("read.metrics"))
             for name in doc.metrics:
                 nav.link("search", _metric_label(ws, name), icon=":material/query_stats:", q=name)
+        history_panel.show(doc, key="read_history")
         related = related_documents(coll, services.index(), doc)
         if related:
             st.subheader(t("read.related"))
             doc_list.show(related, key="read_related", compact=True)
+
+
+def _draft_bar(doc) -> None:
+    """A draft says so, and can be published here once it has been completed."""
+    cols = st.columns([4, 1])
+    cols[0].warning(t("save.draft_info"), icon=":material/edit_document:")
+    if cols[1].button(
+        t("save.publish"),
+        key="read_publish",
+        icon=":material/publish:",
+        help=t("save.publish_help"),
+    ):
+        try:
+            fresh = read_document(doc.path)  # the text on disk now, with its hash
+            fresh.meta["state"] = "published"
+            save_document(
+                services.workspace().config, fresh, expected_sha=fresh.sha, author=author.current()
+            )
+        except ConflictError as exc:
+            st.error(conflict.message(exc))
+            return
+        except (DocumentError, OSError) as exc:
+            st.error(str(exc))
+            return
+        services.sync_index()
+        st.session_state["read_published"] = doc.id
+        st.rerun()
 
 
 if __name__ == "__main__":

@@ -17,7 +17,13 @@ def templates(ws, lang: str) -> dict[str, str]:
     data = load_yaml(ws.config.data_file("brief.yaml")) or {}
     if not isinstance(data, dict) or not isinstance(data.get(lang), dict):
         raise DataError(f"brief.yaml: no '{lang}:' templates")
-    return {str(k): str(v) for k, v in data[lang].items()}
+    out = {}
+    for key, value in data[lang].items():
+        if isinstance(value, dict):  # a table of labels, e.g. kinds.budget
+            out.update({f"{key}.{k}": str(v) for k, v in value.items()})
+        else:
+            out[str(key)] = str(value)
+    return out
 
 
 def number(value, unit: str = "") -> str:
@@ -136,7 +142,8 @@ def render(ws, review: Review, lang: str = "zh") -> str:
         lines += ["", tpl["events"]]
         for e in review.events:
             title = e.title.get(lang) if hasattr(e.title, "get") else str(e.title)
-            lines.append(tpl["event_line"].format(day=e.day, title=title, kind=e.kind))
+            kind = tpl.get(f"kinds.{e.kind}", e.kind)
+            lines.append(tpl["event_line"].format(day=e.day, title=title, kind=kind))
     if review.open_actions:
         lines += ["", tpl["actions"]]
         for entry in review.open_actions:

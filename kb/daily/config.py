@@ -78,6 +78,22 @@ def load_daily_config(ws) -> DailyConfig:
     return parse_daily_config(load_yaml(path), ws, str(path))
 
 
+def save_daily_text(ws, text: str, expected_sha: str | None) -> None:
+    """Validate and save daily.yaml from the app: compare-and-swap under the content root's
+    save lock (two people saving settings at once: one wins, the other gets ConflictError and
+    keeps their text), atomic write, the old file kept on any failure."""
+    from kb.documents import ConflictError, atomic_write, text_sha
+    from kb.store import save_lock
+
+    parse_daily_text(text, ws)
+    path = config_path(ws.config.root)
+    with save_lock(ws.config.root):
+        current = text_sha(path.read_text(encoding="utf-8")) if path.exists() else None
+        if current != expected_sha:
+            raise ConflictError(f"{path}: changed since you opened it; your text was not saved")
+        atomic_write(path, text)
+
+
 def parse_daily_text(text: str, ws, where: str = CONFIG_NAME) -> DailyConfig:
     """Validate text typed in the app before it is saved."""
     try:

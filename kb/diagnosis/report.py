@@ -338,8 +338,13 @@ def _unit(d, metric: str) -> str:
     return mv.unit if mv else ""
 
 
-def case_draft(d, vocab=None, today: dt.date | None = None) -> Document:
-    """A case document pre-filled from the diagnosis; the person completes the prompts."""
+def case_draft(
+    d, vocab=None, today: dt.date | None = None, problems: list[str] | None = None
+) -> Document:
+    """A draft case pre-filled from the diagnosis (``state: draft``: kept out of search, problem
+    pages and related documents until someone edits and publishes it). ``problems``: only the
+    problem types the user confirmed (none by default). Prompts are HTML comments: visible in the
+    editor, invisible on the page."""
     today = today or dt.date.today()
     vocab = vocab or d.vocab
     top = d.matches[0].problem if d.matches else None
@@ -370,7 +375,7 @@ def case_draft(d, vocab=None, today: dt.date | None = None) -> Document:
             f"{fmt(r.current, unit)} ({pct(r.change_pct)}), 占变化 {share(r.share)}"
         )
     checks = [
-        f"- [ ] {markdown_cell(h.text.zh)} — 检查: {h.check.zh}"
+        f"- {markdown_cell(h.text.zh)} — 检查: {h.check.zh}"
         + (f" ({markdown_cell(h.reason.zh)})" if h.reason.zh else "")
         for h in d.hypotheses
         if h.verdict != "contradicted"
@@ -379,7 +384,7 @@ def case_draft(d, vocab=None, today: dt.date | None = None) -> Document:
         [
             "## 背景",
             "",
-            "(当时在做什么? 有什么活动、改版、投放变化?)",
+            "<!-- 当时在做什么? 有什么活动、改版、投放变化? -->",
             "",
             "## 现象 (数据)",
             "",
@@ -387,30 +392,29 @@ def case_draft(d, vocab=None, today: dt.date | None = None) -> Document:
             "",
             "## 分析",
             "",
-            "(逐条验证下面的假设, 写下看了什么数据、结论是什么)",
+            "<!-- 逐条验证下面的假设, 写下看了什么数据、结论是什么 -->",
             "",
             *checks,
             "",
             "## 措施",
             "",
-            "(做了什么? 谁负责? 什么时候?)",
+            "<!-- 做了什么? 谁负责? 什么时候? -->",
             "",
             "## 结果",
             "",
-            "(措施之后指标怎么变了?)",
+            "<!-- 措施之后指标怎么变了? -->",
             "",
             "## 复盘",
             "",
-            "(下次怎么更早发现? 要沉淀到哪个手册?)",
+            "<!-- 下次怎么更早发现? 要沉淀到哪个手册? -->",
         ]
     )
-    problems = [m.problem.id for m in d.matches if m.verdict != "contradicted"][:3]
     return Document(
         id=f"case-{c.current.end:%Y%m%d}-{top.id if top else 'diagnosis'}",
         kind="case",
         title=f"{title_problem}: {mv.label} {pct(mv.change_pct)} ({c.current.label})",
         body=body,
-        problems=problems,
+        problems=list(problems or []),
         metrics=metrics,
         tags=tags,
         created=today,
@@ -418,6 +422,7 @@ def case_draft(d, vocab=None, today: dt.date | None = None) -> Document:
         meta={
             "illustrative": False,
             "period": f"{c.current.end:%Y-%m}",
+            "state": "draft",
             "signature": _signature(d),
         },
     )

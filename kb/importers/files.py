@@ -8,7 +8,7 @@ import frontmatter
 import yaml
 
 from kb.config import KINDS
-from kb.documents import LIST_FIELDS, allowed_fields
+from kb.documents import LIST_FIELDS, FrontMatterHandler, allowed_fields
 from kb.importers.draft import STATUSES, Draft
 from kb.importers.extract import bound_body, extract_text, one_line
 from kb.importers.messages import Message, msg
@@ -45,7 +45,7 @@ def from_markdown(name: str, data: bytes) -> tuple[Draft, list[Message]]:
     text = decode_text(data)
     notes: list[Message] = []
     try:
-        post = frontmatter.loads(text)
+        post = frontmatter.loads(text, handler=FrontMatterHandler())  # bounded: depth, aliases
         meta, body = dict(post.metadata), post.content
     except (yaml.YAMLError, ValueError) as exc:
         notes.append(msg("file.frontmatter_unreadable", error=exc.__class__.__name__))

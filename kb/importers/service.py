@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import quote
 
+from kb import history
 from kb.config import KINDS
 from kb.documents import (
     ID_MAX,
@@ -233,6 +234,12 @@ class Importer:
                 draft.url = strip_tracking(draft.url)
             todo.append(draft)
         needs_work = [d for d in todo if d.html or (d.url and not d.body and fetch_pages)]
+        with history.batch(self.workspace.config, message=f"Import {len(todo)} documents"):
+            self._run(todo, needs_work, report, done, total, fetch_pages)
+        return report
+
+    def _run(self, todo, needs_work, report, done, total, fetch_pages) -> None:
+        """Fill (fetch, extract) in parallel where useful; save in input order."""
         if len(needs_work) > 1 and self.workers > 1:
             with ThreadPoolExecutor(max_workers=self.workers) as pool:
                 filled = pool.map(lambda d: self._fill(d, fetch_pages), todo)
@@ -245,7 +252,6 @@ class Importer:
                 self._finish(self._fill(draft, fetch_pages), report)
                 done += 1
                 self._progress(done, total, draft.label)
-        return report
 
     def _progress(self, done: int, total: int, item: str) -> None:
         if self.on_progress is not None:

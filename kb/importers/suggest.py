@@ -21,6 +21,7 @@ import yaml
 from kb.metrics import MetricTree
 from kb.problems import Taxonomy
 from kb.signatures import agreement
+from kb.yamlfile import DataError, load_yaml
 
 RULES_FILE = Path(__file__).with_name("suggest.yaml")
 MAX_SCAN_CHARS = 200_000
@@ -62,8 +63,8 @@ def load_glossary(path: Path | None) -> list[dict]:
     if path is None or not Path(path).is_file():
         return []
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        data = load_yaml(Path(path))  # bounded: depth, aliases, size (a team-edited file)
+    except (OSError, DataError):
         return []
     terms = data.get("terms") if isinstance(data, dict) else None
     return [t for t in terms or [] if isinstance(t, dict) and t.get("term")]

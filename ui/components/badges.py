@@ -19,6 +19,15 @@ def kind_badge(kind: str) -> str:
     return f":{KIND_COLORS.get(kind, 'gray')}-badge[{kind_label(kind)}]"
 
 
+def draft_badge(doc) -> str:
+    """Markdown for the draft badge ('' for published documents and search hits without state)."""
+    return f":violet-badge[:material/edit_document: {t('save.draft')}]" if is_draft(doc) else ""
+
+
+def is_draft(doc) -> bool:
+    return bool(getattr(doc, "is_draft", False))
+
+
 def problem_name(problem_id: str) -> str:
     problem = services.workspace().taxonomy.get(problem_id)
     return text(problem.name) if problem else problem_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import nav
-from ui.components.badges import kind_badge
+from ui.components.badges import draft_badge, kind_badge
 
 
 def show(docs, key: str, limit: int | None = None, compact: bool = False) -> None:
@@ -20,7 +20,7 @@ def show(docs, key: str, limit: int | None = None, compact: bool = False) -> Non
             cols = st.columns([5, 1])
             with cols[0]:
                 nav.doc_link(doc.id, doc.title, doc.kind)
-            cols[1].markdown(kind_badge(doc.kind))
+            cols[1].markdown(f"{kind_badge(doc.kind)} {draft_badge(doc)}".strip())
             summary = getattr(doc, "summary", "")
             if summary:
                 st.caption(summary)

@@ -8,7 +8,7 @@ from kb.diagnosis.report import case_draft, markdown_report
 from kb.documents import ConflictError, DocumentError, save_document
 from kb.sanitize import markdown_cell
 from ui import nav, services
-from ui.components import doc_list
+from ui.components import author, doc_list
 from ui.components.badges import problem_name
 from ui.diagnosis import service
 from ui.diagnosis.state import state
@@ -190,16 +190,32 @@ def step_report() -> None:
     draft = case_draft(diag, vocab)
     doc_id = st.text_input(t("add.id"), value=draft.id, key="dx_case_id")
     title = st.text_input(t("add.title_field"), value=draft.title, key="dx_case_title")
+    matched = [m.problem.id for m in diag.matches[:5]]
+    confirmed = (
+        st.multiselect(  # none by default: the draft is tagged only with what the user confirms
+            t("save.dx_problems"),
+            matched,
+            format_func=problem_name,
+            key="dx_case_problems",
+            select_all=False,
+        )
+    )
     if st.button(t("dx.save_case"), type="primary", icon=":material/save:", key="dx_save"):
         draft.id, draft.title = doc_id.strip(), title.strip()
+        draft.problems = list(confirmed)
         try:
-            save_document(services.workspace().config, draft, expected_sha=None)
+            save_document(
+                services.workspace().config, draft, expected_sha=None, author=author.current()
+            )
         except DocumentError as exc:
             for err in exc.errors:
                 st.error(f"{err.field}: {err.message}" if err.field else err.message)
             return
         except ConflictError:
             st.error(t("dx.case_exists", id=draft.id))
+            return
+        except OSError as exc:  # kb.store.StoreError: the save lock cannot be used
+            st.error(t("save.store_error", msg=exc))
             return
         services.sync_index()
         s["saved"] = draft.id

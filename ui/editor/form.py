@@ -18,11 +18,14 @@ from kb.documents import (
     validate_links,
 )
 from kb.sanitize import render_markdown
+from kb.store import StoreError
 from ui import nav, services
+from ui.components import author, conflict
 from ui.components.badges import kind_label, problem_name
 from ui.i18n import labels, lang, t
 
 ORIGINAL = "ed_original"  # {"id", "kind", "sha", "meta"} of the document being edited
+FLASH = "ed_flash"  # message for the run after the conflict screen closed
 FIELDS = ("ed_kind", "ed_id", "ed_title", "ed_summary", "ed_problems", "ed_metrics", "ed_tags",
           "ed_created", "ed_source", "ed_body")  # fmt: skip
 
@@ -39,6 +42,12 @@ def _load(doc_id: str) -> bool:
         doc = read_document(doc.path)  # fresh text and hash, not the cached copy
     except (DocumentError, OSError):
         return False
+    _fill(doc)
+    return True
+
+
+def _fill(doc: Document) -> None:
+    """The form shows ``doc`` as saved on disk (its hash is what the next save expects)."""
     st.session_state[ORIGINAL] = {"id": doc.id, "kind": doc.kind, "sha": doc.sha, "meta": doc.meta}
     st.session_state.update(
         ed_kind=doc.kind,
@@ -52,7 +61,6 @@ def _load(doc_id: str) -> bool:
         ed_source=doc.source,
         ed_body=doc.body,
     )
-    return True
 
 
 def start_new() -> None:
@@ -108,12 +116,21 @@ def _fields(editing: bool) -> None:
     st.text_input(t("add.title_field"), key="ed_title")
     st.text_input(t("add.summary"), key="ed_summary")
     ids = [p.id for p in ws.taxonomy]
-    st.multiselect(t("add.problems"), ids, format_func=labels(ids, problem_name), key="ed_problems")
+    # select_all=False: Enter adds the first match, not "Select N matches" (issue 13: a typed
+    # word plus Enter linked a playbook to five problem types).
+    st.multiselect(
+        t("add.problems"),
+        ids,
+        format_func=labels(ids, problem_name),
+        key="ed_problems",
+        select_all=False,
+    )
     st.multiselect(
         t("add.metrics"),
         list(ws.metrics.metrics),
         format_func=labels(ws.metrics.metrics, lambda m: ws.metrics[m].label(lang())),
         key="ed_metrics",
+        select_all=False,
     )
     cols = st.columns([2, 1])
     cols[0].text_input(t("add.tags"), key="ed_tags", help=t("add.tags_help"))
@@ -124,20 +141,34 @@ def _fields(editing: bool) -> None:
     st.text_area(t("add.body"), key="ed_body", height=360, help=t("add.body_help"))
 
 
-def _save(doc: Document) -> None:
+def _save(doc: Document, publish: bool = False) -> None:
     original = st.session_state.get(ORIGINAL)
+    if publish:
+        doc.meta["state"] = "published"
     try:
         save_document(
-            services.workspace().config, doc, expected_sha=original["sha"] if original else None
+            services.workspace().config,
+            doc,
+            expected_sha=original["sha"] if original else None,
+            author=author.current(),
         )
     except ConflictError as exc:
-        st.error(t("add.conflict") if original else t("add.exists", id=doc.id))
-        st.caption(str(exc))
+        if exc.code == "changed":
+            conflict.remember(exc)  # the conflict screen replaces the form on the next run
+            st.rerun()
+        st.error(conflict.message(exc))
         return
     except DocumentError as exc:
         for err in exc.errors:
             st.error(_message(err))
         return
+    except StoreError as exc:
+        st.error(t("save.store_error", msg=exc))
+        return
+    _saved(doc)
+
+
+def _saved(doc: Document) -> None:
     stats = services.sync_index()
     st.session_state[ORIGINAL] = {
         "id": doc.id,
@@ -150,7 +181,29 @@ def _save(doc: Document) -> None:
     nav.doc_link(doc.id, t("add.open_saved"), doc.kind)
 
 
+def _resolved(doc: Document) -> None:
+    """Saved from the conflict screen: the form shows what is now on disk."""
+    _fill(doc)
+    st.session_state[FLASH] = doc.id
+    st.rerun()
+
+
+def _reload() -> None:
+    edit_id = st.session_state.get(ORIGINAL, {}).get("id") or st.query_params.get("edit", "")
+    start_new()
+    _load(edit_id)
+    st.session_state[FLASH] = ""
+    st.rerun()
+
+
 def show(key: str = "editor") -> None:
+    if conflict.show(_resolved, _reload, key=f"{key}_conflict"):
+        return
+    flash = st.session_state.pop(FLASH, None)
+    if flash:
+        st.success(t("save.conflict.resolved", id=flash))
+    elif flash == "":
+        st.info(t("save.conflict.reloaded"))
     edit_id = st.query_params.get("edit", "")
     editing = bool(edit_id) and _load(edit_id)
     if edit_id and not editing:
@@ -159,6 +212,9 @@ def show(key: str = "editor") -> None:
         st.info(t("add.editing", id=edit_id))
     elif st.session_state.get(ORIGINAL):
         start_new()  # left an edit: an empty form again
+    draft = (st.session_state.get(ORIGINAL) or {}).get("meta", {}).get("state") == "draft"
+    if draft:
+        st.warning(t("save.draft_info"), icon=":material/edit_document:")
     form, preview = st.columns(2, gap="large")
     with form:
         _fields(editing)
@@ -177,5 +233,14 @@ def show(key: str = "editor") -> None:
                 st.warning(msg)
         else:
             st.success(t("add.valid"))
-    if st.button(t("add.save"), type="primary", icon=":material/save:", key=f"{key}_save"):
+    author.show()
+    cols = st.columns([1, 1, 3]) if draft else [st.container()]
+    if cols[0].button(t("add.save"), type="primary", icon=":material/save:", key=f"{key}_save"):
         _save(doc)
+    if draft and cols[1].button(
+        t("save.publish"),
+        icon=":material/publish:",
+        key=f"{key}_publish",
+        help=t("save.publish_help"),
+    ):
+        _save(doc, publish=True)
