@@ -190,7 +190,7 @@ def step_report() -> None:
     draft = case_draft(diag, vocab)
     doc_id = st.text_input(t("add.id"), value=draft.id, key="dx_case_id")
     title = st.text_input(t("add.title_field"), value=draft.title, key="dx_case_title")
-    matched = [m.problem.id for m in diag.matches[:5]]
+    matched = [m.problem.id for m in diag.matches if m.verdict != "contradicted"][:5]
     confirmed = (
         st.multiselect(  # none by default: the draft is tagged only with what the user confirms
             t("save.dx_problems"),
