@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kb import calendar, glossary, journal, learning
+from kb import calendar, caselib, freshness, glossary, journal, learning
 from kb.documents import load_collection
 from kb.workspace import Workspace
 from kb.yamlfile import DataError
@@ -32,7 +32,10 @@ def run_checks(ws: Workspace) -> CheckReport:
     collection = load_collection(ws.config, taxonomy, metrics)
     report.errors.extend(str(e) for e in collection.errors)
     for doc in collection.docs.values():
+        report.errors.extend(freshness.document_errors(doc))
+    for doc in collection.docs.values():
         report.counts[doc.kind] = report.counts.get(doc.kind, 0) + 1
+    report.errors.extend(_case_errors(ws, collection))
     if taxonomy is not None:
         report.counts["problem types"] = len(taxonomy)
         report.errors.extend(check_reasoning(ws, taxonomy, metrics, collection))
@@ -43,6 +46,7 @@ def run_checks(ws: Workspace) -> CheckReport:
     if ws.config.data_dir == ws.config.root / "data":
         for check in (glossary.check_workspace, learning.check_workspace):
             report.errors.extend(check(ws, set(collection.docs)))
+        report.errors.extend(freshness.problem_errors(ws))
     return report
 
 
@@ -64,3 +68,16 @@ def check_reasoning(ws: Workspace, taxonomy, metrics, collection) -> list[str]:
         if doc.kind == "case":
             errors.extend(similar.check(doc.meta.get("signature"), str(doc.path or doc.id)))
     return errors
+
+
+def _case_errors(ws: Workspace, collection) -> list[str]:
+    """The case library's fields: known industries, platforms, tactics; sourced numbers."""
+    try:
+        library = caselib.workspace_library(ws)
+    except DataError as exc:
+        return [str(exc)]
+    out = []
+    for doc in collection.docs.values():
+        if doc.kind == "case":
+            out.extend(str(e) for e in caselib.check_case(doc, library, collection.docs))
+    return out

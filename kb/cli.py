@@ -29,6 +29,7 @@ PLUGINS = {
     ),
     "import": ("kb.importers.cli", "import articles from URLs, files and read-later exports"),
     "history": ("kb.history_cli", "a document's revisions: list, show, diff, restore"),
+    "stale": ("kb.freshness_cli", "knowledge due for review (old, or rules without sources)"),
     "daily": ("kb.daily.cli", "the morning review and brief from the connected data source"),
     "log": ("kb.journal_cli", "the action log (运营日志): add, list, done, near, calendar"),
 }

@@ -51,6 +51,10 @@ COMMON_FIELDS = {
     "source": "where it came from (URL or a description)",
     "author": "who wrote it",
     "state": "draft | published (absent = published); drafts stay out of search and lists",
+    "sources": "list of links or descriptions backing platform-rule claims (see kb/freshness.py)",
+    "reviewed": "date the facts were last checked, YYYY-MM-DD",
+    "as_of": "date the document's facts describe, YYYY-MM-DD (optional)",
+    "platform_rules": "true when the document states platform rules that change; needs sources",
 }
 KIND_FIELDS = {
     "playbook": {
@@ -69,6 +73,15 @@ KIND_FIELDS = {
         "illustrative": "true when the numbers are illustrative, not real",
         "period": "when it happened, e.g. 2026-03",
         "signature": "what the numbers did: {moves: {UV: down}, dimension, shape, classes}",
+        # the case library (kb/caselib.py; lists in data/case_library.yaml)
+        "brand": "the brand the case is about",
+        "industry": "one industry from data/case_library.yaml",
+        "platforms": "platforms, e.g. [抖音, 小红书]",
+        "objectives": "objectives, e.g. [拉新, 品牌声量]",
+        "tactics": "tactics, e.g. [达人种草, 直播]",
+        "budget": "budget band from data/case_library.yaml, where known",
+        "results": "list of {metric, before, after, unit, source}",
+        "source_article": "id of the article the case was written from",
     },
     "log": {  # the action log (kb/journal.py validates the values)
         "date": "when it happened, YYYY-MM-DD",
@@ -82,7 +95,7 @@ KIND_FIELDS = {
 }
 REQUIRED = ("id", "kind", "title", "created")
 LIST_FIELDS = ("problems", "metrics", "tags")
-DATE_FIELDS = ("created", "updated", "published")
+DATE_FIELDS = ("created", "updated", "published", "reviewed", "as_of")
 # Fields that hold one value (text, number, yes/no, date): a list or mapping there is an error.
 SCALAR_FIELDS = ("id", "kind", "title", "summary", "source", "author", "state", "site", "status",
                  "link_only", "summary_of_source", "illustrative", "period", "role", "frequency",
@@ -132,17 +145,28 @@ class FieldError:
 
     path: str
     field: str
-    message: str
+    message: str  # English: logs, `kb check`, tests
+    zh: str = ""  # the same in Chinese, where written (the UI picks with get(lang))
 
     def __str__(self) -> str:
         where = f"{self.path}: {self.field}" if self.field else self.path
         return f"{where}: {self.message}"
+
+    def get(self, lang: str = "zh") -> str:
+        """The message in ``lang`` (English where no Chinese was written)."""
+        return self.zh if lang == "zh" and self.zh else self.message
 
 
 class DocumentError(ValueError):
     def __init__(self, errors: list[FieldError]):
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
+
+    def get(self, lang: str = "zh") -> str:
+        """Every problem in ``lang``, one a line, each with its field."""
+        return "\n".join(
+            f"{e.field}: {e.get(lang)}" if e.field else e.get(lang) for e in self.errors
+        )
 
 
 class ConflictError(RuntimeError):
@@ -230,13 +254,24 @@ def _field_name(name: Any) -> str:
 
 def id_problem(doc_id: str) -> str | None:
     """Why ``doc_id`` cannot be an id (None when it can): the file name is ``<id>.md``."""
+    found = id_problem_text(doc_id)
+    return found[0] if found else None
+
+
+def id_problem_text(doc_id: str) -> tuple[str, str] | None:
+    """(English, Chinese) reason why ``doc_id`` cannot be an id; None when it can."""
     if len(doc_id) > ID_MAX or not ID_RE.match(doc_id):
         return (
             f"{_short(doc_id)} is not url-safe: use lowercase letters, digits, Chinese "
-            f"characters and single hyphens (at most {ID_MAX} characters)"
+            f"characters and single hyphens (at most {ID_MAX} characters)",
+            f"{_short(doc_id)} 不能作为 id: 只用小写字母、数字、汉字和单个连字符 "
+            f"(最多 {ID_MAX} 个字符)",
         )
     if doc_id in RESERVED_IDS:
-        return f"{doc_id!r} is a name Windows reserves for a device: choose another id"
+        return (
+            f"{doc_id!r} is a name Windows reserves for a device: choose another id",
+            f"{doc_id!r} 是 Windows 保留的设备名, 请换一个 id",
+        )
     return None
 
 
@@ -260,22 +295,44 @@ def parse_document(text: str, path: str | Path = "<text>") -> Document:
     if text.startswith("\ufeff"):
         text = text[1:]
     if len(text.encode("utf-8")) > MAX_DOC_BYTES:
-        raise DocumentError([FieldError(where, "", f"larger than {MAX_DOC_BYTES} bytes")])
+        raise DocumentError(
+            [
+                FieldError(
+                    where, "", f"larger than {MAX_DOC_BYTES} bytes", f"超过 {MAX_DOC_BYTES} 字节"
+                )
+            ]
+        )
     if not text.lstrip().startswith("---"):
         raise DocumentError(
-            [FieldError(where, "", "no YAML front matter: start the file with a '---' block")]
+            [
+                FieldError(
+                    where,
+                    "",
+                    "no YAML front matter: start the file with a '---' block",
+                    "没有 YAML 文件头: 文件要以 '---' 开头的一段开始",
+                )
+            ]
         )
     try:
         post = frontmatter.loads(text, handler=_Handler())
     except YamlLimitError as exc:
         line = f"line {exc.line}: " if exc.line else ""  # fm starts after "---": same numbering
-        raise DocumentError([FieldError(where, "", f"{line}front matter {exc.problem}")]) from None
+        zh_line = f"第 {exc.line} 行: " if exc.line else ""
+        raise DocumentError(
+            [
+                FieldError(
+                    where, "", f"{line}front matter {exc.problem}", f"{zh_line}文件头 {exc.problem}"
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}: " if mark else ""  # fm starts after "---": +1 only
         problem = getattr(exc, "problem", None) or exc
         msg = f"{line}front matter is not valid YAML ({problem})"
-        raise DocumentError([FieldError(where, "", msg)]) from None
+        zh_line = f"第 {mark.line + 1} 行: " if mark else ""
+        zh = f"{zh_line}文件头不是有效的 YAML ({problem}); 中文里的冒号和逗号请用全角"
+        raise DocumentError([FieldError(where, "", msg, zh)]) from None
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. a 50,000-digit number
         msg = f"front matter has a value that cannot be read ({_short(str(exc), 120)})"
         raise DocumentError([FieldError(where, "", msg)]) from None
@@ -286,17 +343,39 @@ def parse_document(text: str, path: str | Path = "<text>") -> Document:
         if isinstance(meta.get(name), (list, dict)):
             not_scalar.add(name)
             shape = "a list" if isinstance(meta[name], list) else "a mapping"
-            errors.append(FieldError(where, name, f"must be one value, not {shape}"))
+            zh_shape = "列表" if isinstance(meta[name], list) else "映射"
+            errors.append(
+                FieldError(
+                    where,
+                    name,
+                    f"must be one value, not {shape}",
+                    f"只能写一个值, 不能是{zh_shape}",
+                )
+            )
             meta.pop(name)
     kind = meta.get("kind")
     if kind is not None and kind not in KINDS:
-        errors.append(FieldError(where, "kind", f"{_short(kind)} is not one of {', '.join(KINDS)}"))
+        errors.append(
+            FieldError(
+                where,
+                "kind",
+                f"{_short(kind)} is not one of {', '.join(KINDS)}",
+                f"{_short(kind)} 不是 {', '.join(KINDS)} 之一",
+            )
+        )
     state = meta.get("state")
     if state is not None and state not in STATES:
-        errors.append(FieldError(where, "state", f"{_short(state)} is not one of draft, published"))
+        errors.append(
+            FieldError(
+                where,
+                "state",
+                f"{_short(state)} is not one of draft, published",
+                f"{_short(state)} 不是 draft (草稿) 或 published (已发布)",
+            )
+        )
     for name in REQUIRED:
         if meta.get(name) in (None, "") and name not in not_scalar:
-            errors.append(FieldError(where, name, "missing required field"))
+            errors.append(FieldError(where, name, "missing required field", "必填字段没有填写"))
     allowed = allowed_fields(kind) if kind in KINDS else COMMON_FIELDS
     for name in meta:
         if name not in allowed:
@@ -305,14 +384,15 @@ def parse_document(text: str, path: str | Path = "<text>") -> Document:
                     where,
                     _field_name(name),
                     f"unknown field; allowed: {', '.join(sorted(allowed))}",
+                    f"未知字段; 可用的字段: {', '.join(sorted(allowed))}",
                 )
             )
     doc_id = meta.get("id")
     if doc_id not in (None, ""):
         doc_id = str(doc_id)
-        problem = id_problem(doc_id)
+        problem = id_problem_text(doc_id)
         if problem:
-            errors.append(FieldError(where, "id", problem))
+            errors.append(FieldError(where, "id", *problem))
     for name in LIST_FIELDS:
         value = meta.get(name)
         if value is None:
@@ -320,7 +400,14 @@ def parse_document(text: str, path: str | Path = "<text>") -> Document:
         elif isinstance(value, str):
             meta[name] = [value]
         elif not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
-            errors.append(FieldError(where, name, "must be a list of names, e.g. [a, b]"))
+            errors.append(
+                FieldError(
+                    where,
+                    name,
+                    "must be a list of names, e.g. [a, b]",
+                    "要写成名称列表, 例如 [a, b]",
+                )
+            )
         else:
             meta[name] = [str(v) for v in value]
     for name in DATE_FIELDS:
@@ -329,7 +416,12 @@ def parse_document(text: str, path: str | Path = "<text>") -> Document:
                 meta[name] = _as_date(meta[name])
             except (ValueError, TypeError):
                 errors.append(
-                    FieldError(where, name, f"{_short(meta[name])} is not a date: write YYYY-MM-DD")
+                    FieldError(
+                        where,
+                        name,
+                        f"{_short(meta[name])} is not a date: write YYYY-MM-DD",
+                        f"{_short(meta[name])} 不是日期: 请写成 YYYY-MM-DD",
+                    )
                 )
     if kind == "log":
         from kb.journal import validate_fields  # late: kb.journal builds on this module
@@ -596,23 +688,43 @@ def validate_links(doc: Document, taxonomy=None, metrics=None) -> list[FieldErro
     if doc.path is not None:
         if doc.path.stem != doc.id:
             errors.append(
-                FieldError(where, "id", f"file name must be '{doc.id}.md' to match the id")
+                FieldError(
+                    where,
+                    "id",
+                    f"file name must be '{doc.id}.md' to match the id",
+                    f"文件名要和 id 一致: '{doc.id}.md'",
+                )
             )
         if doc.path.parent.name != KIND_DIRS[doc.kind]:
             errors.append(
-                FieldError(where, "kind", f"a {doc.kind} belongs in {KIND_DIRS[doc.kind]}/")
+                FieldError(
+                    where,
+                    "kind",
+                    f"a {doc.kind} belongs in {KIND_DIRS[doc.kind]}/",
+                    f"{doc.kind} 类文档要放在 {KIND_DIRS[doc.kind]}/ 文件夹",
+                )
             )
     if taxonomy is not None:
         for pid in doc.problems:
             if pid not in taxonomy:
                 errors.append(
-                    FieldError(where, "problems", f"unknown problem id '{pid}' (see problems.yaml)")
+                    FieldError(
+                        where,
+                        "problems",
+                        f"unknown problem id '{pid}' (see problems.yaml)",
+                        f"未知的问题类型 id '{pid}' (见 data/problems.yaml)",
+                    )
                 )
     if metrics is not None:
         for name in doc.metrics:
             if metrics.resolve(name) is None:
                 errors.append(
-                    FieldError(where, "metrics", f"unknown metric '{name}' (see metrics.yaml)")
+                    FieldError(
+                        where,
+                        "metrics",
+                        f"unknown metric '{name}' (see metrics.yaml)",
+                        f"未知指标 '{name}' (见 data/metrics.yaml)",
+                    )
                 )
     return errors
 
@@ -631,7 +743,14 @@ def load_collection(config: Config, taxonomy=None, metrics=None) -> Collection:
         errors.extend(validate_links(doc, taxonomy, metrics))
         if doc.id in docs:
             other = docs[doc.id].path
-            errors.append(FieldError(str(path), "id", f"duplicate id '{doc.id}' (also in {other})"))
+            errors.append(
+                FieldError(
+                    str(path),
+                    "id",
+                    f"duplicate id '{doc.id}' (also in {other})",
+                    f"id '{doc.id}' 重复 (也在 {other} 中)",
+                )
+            )
             continue
         docs[doc.id] = doc
     return Collection(docs, errors)

@@ -87,10 +87,59 @@ def render_markdown(
     after sanitising so the links are ours and nothing else gets through.
     """
     html = markdown.markdown(
-        _bound(md or ""), extensions=["tables", "fenced_code", "sane_lists"], output_format="html"
+        _defuse(_bound(md or "")),
+        extensions=["tables", "fenced_code", "sane_lists"],
+        output_format="html",
     )
     html = clean_html(html)
     return link_ids(html, known_ids, link_params) if known_ids else html
+
+
+MAX_MARKUP_PER_BLOCK = 200
+_FULL_WIDTH = str.maketrans("[]()<>", "［］（）＜＞")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _defuse(md: str, limit: int = MAX_MARKUP_PER_BLOCK) -> str:
+    """Paragraphs with more than ``limit`` link or tag openers are shown as plain text.
+
+    python-markdown's inline patterns rescan the rest of a paragraph at every ``[``, ``](`` and
+    ``<`` that does not close: 10,000 nested ``[`` take ~30 s to render, 3,000 ``[a](b`` or
+    5,000 ``<http://a`` ~5 s, so a hostile document would hang the read page (escaping does
+    not help: each escape is stashed and costs the same). No real paragraph has hundreds of
+    them; in such a paragraph the brackets, parentheses and angle brackets become their
+    full-width forms, which read the same and are plain text to Markdown. Fenced code is kept.
+    Linear in the length of the text."""
+    if md.count("[") + md.count("<") <= limit:
+        return md
+    out: list[str] = []
+    fence = None
+    block: list[str] = []
+
+    def flush() -> None:
+        if block:
+            text = "\n".join(block)
+            busy = text.count("[") + text.count("<")
+            out.append(text.translate(_FULL_WIDTH) if busy > limit else text)
+            block.clear()
+
+    for line in md.split("\n"):
+        m = _FENCE.match(line)
+        if fence or m:
+            flush()
+            out.append(line)
+            if fence is None:
+                fence = m.group(1)
+            elif m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+            continue
+        if not line.strip():
+            flush()
+            out.append(line)
+            continue
+        block.append(line)
+    flush()
+    return "\n".join(out)
 
 
 # --- Document ids in text become links ----------------------------------------------------------

@@ -504,6 +504,8 @@ class SearchIndex:
             if docnum is None:
                 return []
             stored = s.stored_fields(docnum)
+            if not stored.get("plain", "").strip():  # no text to compare (an empty body)
+                return []
             found = s.more_like(docnum, "body", text=stored.get("plain", ""), top=limit + 20)
             found = [r for r in found if r.get("state") != "draft"][:limit]  # drafts stay out
             return [

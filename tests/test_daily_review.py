@@ -108,10 +108,10 @@ def test_ratio_target_is_a_level(tmp_path):
 
 
 def test_unknown_target_metric_is_named(tmp_path):
-    config = "source: {type: folder, path: exports}\ntargets: [{metric: GVM, month: 2026-11, value: 1}]\n"
+    config = "source: {type: folder, path: exports}\ntargets: [{metric: GMVV, month: 2026-11, value: 1}]\n"
     ws = _ws(tmp_path, history(), config)
     with pytest.raises(
-        DataError, match=r"targets\[0\]: unknown metric 'GVM' \(did you mean GMV\?\)"
+        DataError, match=r"targets\[0\]: unknown metric 'GMVV' \(did you mean GMV\?\)"
     ):
         load_daily_config(ws)
 

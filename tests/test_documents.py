@@ -191,3 +191,16 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temp(config, monkeypatch)
         save_document(config, doc, expected_sha=doc.sha)
     assert path.read_bytes() == before
     assert [p.name for p in path.parent.iterdir()] == ["case-keep.md"]
+
+
+def test_field_errors_speak_the_users_language():
+    """The engine writes both languages; the UI shows the chosen one (issue 13)."""
+    import pytest as _pytest
+
+    from kb.documents import DocumentError, parse_document
+
+    with _pytest.raises(DocumentError) as exc:
+        parse_document("---\nid: Bad Id\nkind: case\ncreated: 2026-13-01\n---\n")
+    zh, en = exc.value.get("zh"), exc.value.get("en")
+    assert "必填字段没有填写" in zh and "不是日期" in zh and "不能作为 id" in zh
+    assert "missing required field" in en and "is not a date" in en and "不" not in en

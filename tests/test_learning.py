@@ -38,6 +38,17 @@ PLAYBOOK_IDS = {
     "pb-conversion-rate-check",
     "pb-traffic-drop-triage",
     "pb-content-quality-review",
+    # 2026 playbooks (issue 12) linked from the path
+    "pb-store-morning-check",
+    "pb-ads-daily-routine",
+    "pb-live-session-review",
+    "pb-note-video-review",
+    "pb-inventory-replenishment",
+    "pb-experience-score-check",
+    "pb-price-control",
+    "pb-big-promo-timeline",
+    "pb-product-test-launch",
+    "pb-private-domain-sop",
 }
 # The bundled samples and the problem type each one's story shows.
 SAMPLE_STORIES = {

@@ -225,3 +225,31 @@ def test_id_links_are_added_after_sanitising_and_stay_safe():
     html = render_markdown(md, {"pb-x-y"}, {"lang": 'en"><script>'})
     assert "javascript" not in html and "<script" not in html
     assert 'href="read?doc=pb-x-y&amp;lang=en%22%3E%3Cscript%3E"' in html
+
+
+def test_hostile_bracket_runs_render_as_plain_text_and_links_elsewhere_survive():
+    from kb.sanitize import render_markdown
+
+    md = (
+        "see [a [b] c](https://x.org)\n\n"
+        + "[" * 5000
+        + "x\n\n"
+        + "<https://a" * 300
+        + "\n\n```\n"
+        + "[1], " * 300
+        + "\n```\n\nok [z](https://z.org)"
+    )
+    html = render_markdown(md)
+    assert html.count("<a ") == 2  # the two real links, nothing from the hostile paragraphs
+    assert "［" * 100 in html and "＜https" in html  # shown as text
+    assert "[1], [1]" in html  # fenced code untouched
+
+
+def test_rendering_100k_nested_brackets_does_not_hang():
+    import subprocess
+    import sys
+
+    code = "from kb.sanitize import render_markdown; render_markdown('[' * 100000 + 'x')"
+    # python-markdown alone needs minutes for this; the guard makes it a fraction of a second
+    repo = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60, cwd=repo)

@@ -167,7 +167,7 @@ def _save(vocab, editing: dict | None) -> None:
     except DocumentError as exc:
         st.error(t("log.not_saved"))
         for err in exc.errors:
-            st.error(f"{err.field}: {err.message}")
+            st.error(f"{err.field}: {err.get(lang())}" if err.field else err.get(lang()))
         return
     except ConflictError as exc:
         st.error(t("log.conflict"))

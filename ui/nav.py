@@ -21,11 +21,13 @@ PAGES = {
     "daily": ("daily", ":material/today:", True),
     "search": ("search", ":material/search:", True),
     "problems": ("problems", ":material/account_tree:", True),
+    "cases": ("cases", ":material/cases:", True),
     "diagnose": ("diagnose", ":material/troubleshoot:", True),
     "add": ("add", ":material/edit_note:", True),
     "learn": ("learn", ":material/school:", True),
     "log": ("log", ":material/event_note:", True),
     "read": ("read", ":material/article:", False),
+    "stale": ("stale", ":material/history:", True),
 }
 
 

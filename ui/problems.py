@@ -8,7 +8,7 @@ from kb.config import KINDS
 from kb.glossary import workspace_glossary
 from kb.learning import drills_for_problem, workspace_drills
 from ui import nav, services
-from ui.components import doc_list
+from ui.components import doc_list, freshness
 from ui.i18n import lang, t, text
 
 ARROWS = {"up": "↑", "down": "↓", "flat": "→"}
@@ -37,6 +37,7 @@ def show_problem(problem_id: str) -> None:
     area = ws.taxonomy.areas.get(problem.area)
     st.title(text(problem.name))
     st.caption(f"{text(area.name) if area else problem.area} · `{problem.id}`")
+    freshness.show_problem(ws, problem.id)
     if text(problem.summary):
         st.write(text(problem.summary))
     st.subheader(t("problems.signature"))

@@ -8,7 +8,15 @@ import streamlit as st
 from kb.documents import ConflictError, DocumentError, read_document, save_document
 from kb.sanitize import render_markdown
 from ui import nav, services
-from ui.components import author, conflict, doc_list, history_panel, log_fields
+from ui.components import (
+    author,
+    case_panel,
+    conflict,
+    doc_list,
+    freshness,
+    history_panel,
+    log_fields,
+)
 from ui.components.badges import draft_badge, kind_badge, problem_links, tags_line
 from ui.i18n import lang, t
 
@@ -54,6 +62,7 @@ def render() -> None:
     if doc.tags:
         meta.append(tags_line(doc.tags))
     st.markdown(" ".join(m for m in meta if m))
+    freshness.show(doc)
     if doc.kind == "log":
         log_fields.show(doc)
     if doc.is_draft:
@@ -83,6 +92,7 @@ def render() -> None:
             st.subheader(t("read.metrics"))
             for name in doc.metrics:
                 nav.link("search", _metric_label(ws, name), icon=":material/query_stats:", q=name)
+        case_panel.show(doc)
         history_panel.show(doc, key="read_history")
         related = related_documents(coll, services.index(), doc)
         if related:

@@ -17,7 +17,7 @@ from kb import history
 from kb.documents import ConflictError, Document, DocumentError, parse_document, save_document
 from ui import services
 from ui.components import author
-from ui.i18n import t
+from ui.i18n import lang, t
 
 STATE = "save_conflict"
 MARKERS = ("<<<<<<< ", ">>>>>>> ")
@@ -81,7 +81,7 @@ def _save(text: str, on_saved: Callable[[Document], None]) -> None:
         st.rerun()
     except DocumentError as exc:
         for err in exc.errors:
-            st.error(f"{err.field}: {err.message}" if err.field else err.message)
+            st.error(f"{err.field}: {err.get(lang())}" if err.field else err.get(lang()))
         return
     except OSError as exc:  # StoreError: the lock cannot be used; a full disk
         st.error(t("save.store_error", msg=exc))

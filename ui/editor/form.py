@@ -101,7 +101,9 @@ def problems_of(doc: Document) -> list[str]:
 
 
 def _message(err) -> str:
-    return f"{err.field}: {err.message}" if err.field else err.message
+    """A field error in the page's language (the engine writes both where it can)."""
+    text = err.get(lang()) if hasattr(err, "get") else err.message
+    return f"{err.field}: {text}" if err.field else text
 
 
 def _fields(editing: bool) -> None:

@@ -1,0 +1,79 @@
+"""The case library beside a document: a case's facets, similar cases, playbooks for its
+tactics and its source article; an article's cases and the button to write one from it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kb import caselib
+from ui import nav, services
+from ui.i18n import lang, t
+
+
+def _line(library, case: caselib.CaseInfo) -> str:
+    parts = [case.brand] if case.brand else []
+    if case.industry:
+        parts.append(library.label("industries", case.industry, lang()))
+    parts += [library.label("platforms", p, lang()) for p in case.platforms]
+    parts += [library.label("tactics", x, lang()) for x in case.tactics]
+    return " · ".join(parts)
+
+
+def result_lines(case: caselib.CaseInfo) -> list[str]:
+    out = []
+    for r in case.results:
+        after = (
+            f"{r.after:,.0f}"
+            if r.after is not None and r.after >= 100
+            else f"{r.after:g}"
+            if r.after is not None
+            else "—"
+        )
+        before = (
+            f"{r.before:,.0f} → "
+            if r.before is not None and r.before >= 100
+            else f"{r.before:g} → "
+            if r.before is not None
+            else ""
+        )
+        pct = f" ({r.change_pct:+.0f}%)" if r.change_pct is not None else ""
+        out.append(f"{r.metric}: {before}{after} {r.unit}{pct}".strip())
+    return out
+
+
+def show(doc) -> None:
+    if doc.kind not in ("case", "article"):
+        return
+    ws = services.workspace()
+    coll = services.collection()
+    library = caselib.workspace_library(ws)
+    cases = caselib.infos(coll)
+    if doc.kind == "article":
+        made = caselib.cases_from_article(doc.id, cases)
+        st.subheader(t("caselib.from_this_article"))
+        for c in made:
+            nav.doc_link(c.id, c.doc.title, "case")
+        if st.button(t("caselib.make_case"), icon=":material/cases:", key="read_make_case"):
+            nav.go("cases", from_article=doc.id)
+        return
+    case = caselib.case_info(doc)
+    st.subheader(t("caselib.facts"))
+    st.markdown(t("caselib.real") if case.real else t("caselib.illustrative"))
+    line = _line(library, case)
+    if line:
+        st.caption(line)
+    for text in result_lines(case):
+        st.markdown(f"- {text}")
+    if case.source_article and case.source_article in coll.docs:
+        st.caption(t("caselib.written_from"))
+        nav.doc_link(case.source_article, coll.docs[case.source_article].title, "article")
+    books = caselib.playbooks_for(case, library, coll.docs)
+    if books:
+        st.subheader(t("caselib.playbooks"))
+        for b in books:
+            nav.doc_link(b.id, b.title, "playbook")
+    near = caselib.similar(case, cases)
+    if near:
+        st.subheader(t("caselib.similar"))
+        for other, _ in near:
+            nav.doc_link(other.id, other.doc.title, "case")
