@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from kb import calendar, caselib, freshness, glossary, journal, learning
 from kb.documents import load_collection
+from kb.metrics import unit_errors
 from kb.workspace import Workspace
 from kb.yamlfile import DataError
 
@@ -25,9 +26,16 @@ def _load(ws: Workspace, name: str, errors: list[str]):
         return None
 
 
+def check_metric_units(metrics) -> list[str]:
+    """A ratio whose unit does not follow from its inputs (元 ÷ 人 labelled %) is an error."""
+    return unit_errors(metrics)
+
+
 def run_checks(ws: Workspace) -> CheckReport:
     report = CheckReport()
     metrics = _load(ws, "metrics", report.errors)
+    if metrics is not None:
+        report.errors.extend(check_metric_units(metrics))
     taxonomy = _load(ws, "taxonomy", report.errors) if metrics is not None else None
     collection = load_collection(ws.config, taxonomy, metrics)
     report.errors.extend(str(e) for e in collection.errors)

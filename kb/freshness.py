@@ -10,6 +10,9 @@ claim comes from (``sources:``, a list of links or descriptions) and when it was
   names the platform (淘宝, 抖音) says where a case happened, not that it states a rule;
 - a problem type in problems.yaml with ``platform_rules: true``.
 
+A saved article's own ``source`` link counts as its citation and its ``published`` (else ``created``)
+date as when its claims held, so an imported page tagged 千川 passes without extra fields.
+
 A document whose last review (``reviewed``, else ``updated``, else ``created``) is more than
 ``STALE_AFTER_DAYS`` old is *stale*: the app marks it and lists it. A problem type is stale when
 its ``reviewed`` date is that old; one without a date is listed only if it is rule-dependent.
@@ -122,6 +125,13 @@ def _missing(rule_dependent: bool, sources: tuple[str, ...], reviewed) -> tuple[
 def document_review(doc: Document) -> Review:
     meta = doc.meta
     sources = _sources(meta.get("sources"))
+    checked = meta.get("reviewed")
+    if doc.kind == "article":
+        # A saved article is a dated copy of someone else's page: its `source` link is the citation
+        # and its publication (or capture) date is when the claims were true.
+        if doc.source.startswith(("http://", "https://")):
+            sources = (doc.source, *sources)
+        checked = checked or meta.get("published") or doc.created
     rule = is_rule_dependent(doc)
     last = _date(meta.get("reviewed")) or _date(meta.get("updated")) or _date(doc.created)
     return Review(
@@ -131,7 +141,7 @@ def document_review(doc: Document) -> Review:
         rule_dependent=rule,
         reviewed=last,
         sources=sources,
-        missing=_missing(rule, sources, meta.get("reviewed")),
+        missing=_missing(rule, sources, checked),
     )
 
 

@@ -230,10 +230,10 @@ def test_two_processes_saving_settings_at_once_never_lose_an_edit(tmp_path):
     root = write_root(tmp_path, history(days=20))
     base = (root / "daily.yaml").read_text(encoding="utf-8")
     ctx = mp.get_context("spawn")
-    for _ in range(3):
+    for i in range(3):
         sha = text_sha((root / "daily.yaml").read_text(encoding="utf-8"))
         queue = ctx.Queue()
-        texts = [base + "# A\n", base + "# B\n"]
+        texts = [base + f"# A{i}\n", base + f"# B{i}\n"]  # both differ from the file
         procs = [ctx.Process(target=_save_config, args=(str(root), x, sha, queue)) for x in texts]
         for p in procs:
             p.start()

@@ -175,7 +175,8 @@ def test_ratio_kpi_mix_and_rate_effects_add_up(ws):
     frame = daily_scenario(seed=2, cause="conversion", segment={"user_type": "新客"})
     table = load(frame, ws)
     comparison = choose(table.dates)
-    drill = drilldown(table, ws.metrics, comparison, "转化率")
+    metrics, _ = ws.metrics.bind(table.measures)  # orders-based: the frame has no 买家数
+    drill = drilldown(table, metrics, comparison, "转化率")
     rows = drill.by_dimension["channel"]
     total = sum(r.mix + r.rate for r in rows)
     result = diagnose(table, ws, kpi="转化率")

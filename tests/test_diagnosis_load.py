@@ -55,7 +55,8 @@ def test_percent_ratio_column_rebuilds_its_numerator_and_empty_cells_count_as_ze
     text = "date,uv,conversion_rate,gmv,coupon_cost,note\n"
     text += "2026-03-01,1000,2.5%,5000,100,a\n2026-03-02,2000,3%,,50,b\n"
     table = load(text.encode(), ws)
-    assert table.frame["订单数"].tolist() == pytest.approx([25, 60])
+    # 支付转化率 = 支付买家数 ÷ 访客数: the rate column rebuilds buyers, not orders
+    assert table.frame["买家数"].tolist() == pytest.approx([25, 60])
     assert table.frame["GMV"].tolist() == [5000, 0]
     assert "coupon_cost" in table.custom  # unknown numbers are kept as custom measures
     assert "note" in table.dimensions  # unknown text is kept as a dimension
@@ -94,7 +95,7 @@ def test_period_without_rows_and_missing_inputs_are_explained(ws):
     text = "日期,访客数\n2026-03-01,100\n2026-03-02,120\n"
     with pytest.raises(DiagnosisInputError, match="没有数据行"):
         diagnose(text.encode(), ws, current="2026-04-01:2026-04-07")
-    with pytest.raises(DiagnosisInputError, match="缺少列 订单数"):
+    with pytest.raises(DiagnosisInputError, match="缺少列 买家数 \\(或 订单数\\)"):
         diagnose(text.encode(), ws, kpi="转化率")
 
 

@@ -16,6 +16,7 @@ APP = str(REPO / "app.py")
 def content(tmp_path_factory):
     root = copy_bundled_content(tmp_path_factory.mktemp("content"))
     write_doc(root, "case", "case-2023-review", "两年前的复盘", "正文", created="2023-05-01")
+    write_doc(root, "playbook", "pb-qc-draft", "千川新手笔记", "正文", tags=["千川"])
     return root
 
 
@@ -66,3 +67,10 @@ def test_a_rule_dependent_problem_page_shows_its_review_date_and_sources(app):
     assert any("千牛" in t.value for t in at.text)
     at = open_page(app, "problems", problem="gmv-drop")
     assert not any("平台规则复核于" in c.value for c in at.caption)
+
+
+def test_a_rule_claim_without_sources_says_what_is_missing(app):
+    at = open_page(app, "read", doc="pb-qc-draft")
+    assert any("缺少 sources, reviewed" in w.value for w in at.warning)
+    at = open_page(app, "stale")
+    assert "千川新手笔记" in [e.proto.label for e in at.get("page_link")]

@@ -143,3 +143,19 @@ def test_the_stale_command_lists_due_items_and_fails_so_a_job_can_remind(own_dat
     assert code == 1
     assert [r["id"] for r in rows] == ["case-old"]
     assert rows[0]["age_days"] == (TODAY - dt.date(2024, 3, 1)).days
+
+
+def test_an_imported_article_cites_its_own_page(root):
+    """Import may tag an article 千川; its source URL and date are its citation."""
+    write_doc(
+        root, "article", "art-qc", "千川投放笔记", "正文", tags=["千川"], status="unread",
+        source="https://example.com/qc", problems=["ad-roi-down"],
+    )  # fmt: skip
+    assert errors_for(root, "art-qc") == []
+    write_doc(
+        root, "article", "art-note", "千川团队笔记", "正文", tags=["千川"], status="read",
+        source="团队笔记", problems=["ad-roi-down"],
+    )  # fmt: skip
+    # A team note is not a citation: it needs its own sources.
+    review = document_review(read_document(root / "articles" / "art-note.md"))
+    assert review.sources == () and review.missing == ("sources",)

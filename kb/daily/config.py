@@ -140,7 +140,9 @@ def parse_daily_config(data: object, ws, where: str) -> DailyConfig:
 def _metric(metrics, name: str, where: str) -> str:
     resolved = metrics.resolve(name)
     if resolved is None:
-        near = difflib.get_close_matches(name, list(metrics.all_words()), n=1)
+        near = difflib.get_close_matches(name, list(metrics.all_words()), n=3)
+        # Two swapped letters (GVM for GMV) beat a one-letter change (GPM): anagrams first.
+        near.sort(key=lambda word: sorted(word.casefold()) != sorted(name.casefold()))
         hint = f" (did you mean {near[0]}?)" if near else ""
         raise DataError(f"{where}: unknown metric {name!r}{hint}; see data/metrics.yaml")
     return resolved

@@ -20,6 +20,7 @@ from kb.daily.config import DailyConfig, load_daily_config
 from kb.daily.targets import Progress, progress
 from kb.diagnosis.dimensions import load_vocabulary
 from kb.diagnosis.drilldown import drilldown
+from kb.diagnosis.engine import definition_notes
 from kb.diagnosis.load import DATE, Table
 from kb.diagnosis.movements import Movement, compute_movements, grid_totals
 from kb.diagnosis.periods import Comparison, Period, in_period
@@ -217,7 +218,9 @@ def review(
             f"unknown role {role!r}; choose one of {', '.join(cfg.roles)}",
         )
     table, day, notes = load_history(ws, cfg, day)
-    metrics = ws.metrics
+    # ratios as this file can compute them (客单价 ÷ 订单数 without 买家数), and say so
+    metrics, fallbacks = ws.metrics.bind(table.measures)
+    notes.extend(definition_notes(ws.metrics, fallbacks))
     day_ts = pd.Timestamp(day)
     current = Period(day_ts - pd.Timedelta(days=span - 1), day_ts)
     comparison = Comparison(current, current.shift(7), "previous", 7)

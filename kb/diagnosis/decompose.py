@@ -7,8 +7,10 @@ rather than a chained "replace one factor at a time" split whose result depends 
 Zeros are handled as Ang & Choi suggest: replace them by a tiny positive number, then rescale so
 the sum is exact.
 
-Identities come from the metric tree: GMV = UV × 转化率 × 客单价, ROI = 广告点击转化率 ×
-广告客单价 × 每元点击数, any other `identities:` entry, or — when the KPI has none — the
+Identities come from the metric tree (the first one the file can compute): GMV = UV × 转化率
+× 客单价 (buyer-based with 买家数, orders-based without: the tree is bound to the file first),
+ROI = 广告点击转化率 × 广告客单价 × 每元点击数 (CVR × AOV ÷ CPC) or × 广告点击率 × 每元展现数
+(CTR × CVR × AOV ÷ CPM/1000), any other `identities:` entry, or — when the KPI has none — the
 two-factor identity K = denominator × (K / denominator) of a ratio built on K (PV = UV ×
 人均浏览量), or for a ratio KPI K = numerator / denominator.
 """
@@ -51,9 +53,17 @@ class Factor:
 
 
 def logmean(a: float, b: float) -> float:
+    """L(a, b) with Ang's zero-value rules: L(x, 0) = L(0, x) = 0, L(x, x) = x; values so close
+    that their logs are equal in floating point (tiny products of zero-replacements) give
+    their mean instead of a division by zero."""
+    if not (a > 0 and b > 0):
+        return 0.0
     if a == b:
         return a
-    return (a - b) / (math.log(a) - math.log(b))
+    d = math.log(a) - math.log(b)
+    if d == 0.0 or not math.isfinite(d):
+        return (a + b) / 2
+    return (a - b) / d
 
 
 def value_of(metrics: MetricTree, name: str, sums) -> float:
@@ -61,7 +71,7 @@ def value_of(metrics: MetricTree, name: str, sums) -> float:
     m = metrics.metrics.get(name)
     if m is not None and m.is_ratio:
         den = float(sums[m.denominator])
-        return float(sums[m.numerator]) / den if den else math.nan
+        return float(sums[m.numerator]) / den * m.scale if den else math.nan
     return float(sums[name])
 
 
@@ -112,6 +122,7 @@ def lmdi(total0: float, total1: float, factors0: list[float], factors1: list[flo
 
 def decompose(metrics: MetricTree, kpi: str, cur_sums, base_sums, measures) -> list[Factor]:
     """Factor contributions to the KPI change, largest absolute contribution first."""
+    metrics = metrics.bind(measures)[0]  # 客单价 ÷ 订单数 when the file has no 买家数
     factors = identity_for(metrics, kpi, measures)
     if not factors:
         return []

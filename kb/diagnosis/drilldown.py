@@ -120,6 +120,7 @@ def drilldown(
     if not dims:
         return Drilldown([])
     table = _text_dimensions(table)
+    metrics = metrics.bind(table.measures)[0]  # 转化率 by orders when the file has no buyers
     m = metrics.metrics.get(kpi)
     ratio = m is not None and m.is_ratio
     cols = [m.numerator, m.denominator] if ratio else [kpi]

@@ -19,7 +19,7 @@ from kb.diagnosis.decompose import Factor, decompose, value_of
 from kb.diagnosis.dimensions import DimensionVocabulary, load_vocabulary
 from kb.diagnosis.drilldown import Drilldown, drilldown
 from kb.diagnosis.evidence import Context
-from kb.diagnosis.load import DATE, DiagnosisInputError, Table, load_table
+from kb.diagnosis.load import DATE, DiagnosisInputError, FileLabels, Table, load_table
 from kb.diagnosis.match import (
     MIN_SCORE,
     Evidence,
@@ -77,7 +77,7 @@ class Diagnosis:
         m = self.table_metrics.metrics.get(self.kpi)
         if m is not None and m.is_ratio:
             den = grid[m.denominator].where(grid[m.denominator] != 0)
-            values = grid[m.numerator] / den
+            values = grid[m.numerator] / den * m.scale
         else:
             values = grid[self.kpi]
         c, b = self.comparison.current, self.comparison.baseline
@@ -157,6 +157,25 @@ class Diagnosis:
             "questions": [q.to_json() for q in self.questions],
             "columns": self.table.columns,
             "notes": self.notes_in(lang),
+            "definitions": {
+                m.name: {
+                    "numerator": m.numerator,
+                    "denominator": m.denominator,
+                    "fallback": m.uses_fallback,
+                }
+                for m in (self.table_metrics.metrics.get(k) for k in self.movements)
+                if m is not None and m.is_ratio
+            },
+            "distinct": [
+                k
+                for k in self.table.measures
+                if k in self.table_metrics.metrics and self.table_metrics[k].distinct
+            ],
+            "file_warnings": [w.to_json(lang) for w in self.table.warnings],
+            "labels": {
+                "dimensions": self.table.dim_labels,
+                "values": self.table.value_labels,
+            },
             # wave 2: the reasoning
             "shape": None if self.shape is None else self.shape.to_json(),
             "shape_text": None if self.shape is None else self.shape.sentence().get(lang),
@@ -174,8 +193,10 @@ class Diagnosis:
         return [n.get(lang) if isinstance(n, Text) else str(n) for n in self.notes]
 
     def warnings(self) -> list:
-        """Things to know before trusting the comparison (holidays, campaigns, no journal)."""
-        out = list(self.timeline.warnings) if self.timeline else []
+        """Things to know before trusting the numbers: cells the loader accepted with doubts
+        ("1.200", negative or infinite values), holidays, campaigns, no journal."""
+        out = [w.text for w in self.table.warnings]
+        out += list(self.timeline.warnings) if self.timeline else []
         return out
 
 
@@ -194,9 +215,14 @@ def pick_kpi(metrics: MetricTree, table: Table, kpi: str | None) -> str:
             raise DiagnosisInputError(f"--kpi {kpi}: 不是已知指标 (unknown metric)")
         missing = [x for x in needed_inputs(metrics, name) if x not in have]
         if missing:
+            m = metrics.metrics.get(name)
+            alt = [x for x in (m.fallback or ()) if x not in have] if m is not None else []
+            alt = [x for x in alt if x not in missing]
+            also = f" (或 {', '.join(alt)})" if alt else ""
             raise DiagnosisInputError(
-                f"{table.source}: 无法计算 {name}: 缺少列 {', '.join(missing)} "
-                f"(cannot compute {name}: missing input columns {', '.join(missing)})"
+                f"{table.source}: 无法计算 {name}: 缺少列 {', '.join(missing)}{also} "
+                f"(cannot compute {name}: missing input columns {', '.join(missing)}"
+                + (f" or {', '.join(alt)})" if alt else ")")
             )
         return name
     for name in AUTO_KPIS:
@@ -221,13 +247,14 @@ def diagnose(
 
     ``log_root``: another content root whose action log (log/) explains this file (tests,
     benchmarks); by default the workspace's own log."""
-    metrics = workspace.metrics
     vocab = vocab or load_vocabulary(workspace.config.data_file("dimensions.yaml"))
-    table = source if isinstance(source, Table) else load_table(source, metrics, vocab)
+    table = source if isinstance(source, Table) else load_table(source, workspace.metrics, vocab)
+    # ratios as this file can compute them (客单价 ÷ 订单数 when it has no 买家数)
+    metrics, fallbacks = workspace.metrics.bind(table.measures)
     kpi = pick_kpi(metrics, table, kpi)
     comparison = choose(table.dates, table.freq_days, current, baseline)
     targets = {metrics.resolve(k) or k: v for k, v in (targets or {}).items()}
-    moves = compute_movements(table, metrics, comparison, targets)
+    moves = compute_movements(table, metrics, comparison, targets, include=(kpi,))
     cur = period_sums(table, comparison.current)
     base = period_sums(table, comparison.baseline) * comparison.scale
     factors = decompose(metrics, kpi, cur, base, table.measures)
@@ -266,7 +293,8 @@ def diagnose(
         docs = linked_documents(workspace.collection(), matches)
     except Exception:  # noqa: BLE001 - a broken document must not stop a diagnosis
         docs = []
-    notes = list(table.notes)
+    notes = list(table.notes) + definition_notes(workspace.metrics, fallbacks)
+    notes += distinct_notes(metrics, table, comparison)
     if comparison.note:
         notes.append(comparison.note)
     if moves[kpi].significant is None:
@@ -289,13 +317,64 @@ def diagnose(
         table_metrics=metrics,
         focus=focus,
         focus_drill=focus_drill,
-        vocab=vocab,
+        vocab=FileLabels(vocab, table),
         shape=shape,
         timeline=timeline,
         mix=mix,
         similar=_similar(workspace, matches, ev, shape, vocab),
         evidence=ev,
     )
+
+
+def definition_notes(metrics: MetricTree, fallbacks) -> list[Text]:
+    """Which definition a ratio used when the file lacked the back office's inputs."""
+
+    def zh(name: str) -> str:
+        return metrics[name].zh if name in metrics else name
+
+    def en(name: str) -> str:
+        return metrics[name].en if name in metrics else name
+
+    out = []
+    for m in fallbacks:
+        first = metrics[m.name]
+        lacking = first.numerator if first.numerator != m.numerator else first.denominator
+        out.append(
+            Text(
+                f"{m.zh} 按 {zh(m.numerator)} ÷ {zh(m.denominator)} 计算: 文件没有 "
+                f"{zh(lacking)}, 不是后台的买家口径",
+                f"{m.en} computed as {en(m.numerator)} / {en(m.denominator)}: the file has no "
+                f"{en(lacking)}, so this is not the back office's buyer-based figure",
+            )
+        )
+    return out
+
+
+def distinct_notes(metrics: MetricTree, table: Table, comparison) -> list[Text]:
+    """Distinct counts summed over days (or segments) are person-days, not the back office's
+    de-duplicated figure for the period; both periods are summed the same way."""
+    summed = [m for m in table.measures if m in metrics.metrics and metrics[m].distinct]
+    several_days = comparison.current.days > table.freq_days
+    if not summed or not (several_days or table.dimensions):
+        return []
+    zh_names = "、".join(metrics[m].zh for m in summed)
+    en_names = ", ".join(metrics[m].en for m in summed)
+    every = ("每周", "weekly") if table.freq_days == 7 else ("每日", "daily")
+    zh = (
+        f"{zh_names} 是去重人数: 这里按{every[0]}行{'和维度' if table.dimensions else ''}相加, "
+        f"得到的是{every[0]}人数之和 (人次), 不是后台按整个时期去重的数字; 两个时期用同样的方法"
+        f"相加, 比较仍然一致"
+    )
+    en = (
+        f"{en_names} count distinct people: summed over {every[1]} rows"
+        f"{' and segments' if table.dimensions else ''}, they are a sum of {every[1]} people, "
+        f"not the back office's de-duplicated figure for the period; both periods are summed "
+        f"the same way, so the comparison holds"
+    )
+    if comparison.current.days != comparison.baseline.days:
+        zh += "; 两个时期天数不同, 去重人数按天数折算只是近似"
+        en += "; the periods differ in length: scaling a distinct count is approximate"
+    return [Text(zh, en)]
 
 
 _RATIO_FACTORS = ("转化率", "客单价", "ROI", "退款率", "人均浏览量")
@@ -353,10 +432,13 @@ def _follow_up(workspace, metrics, ev, matches, lang) -> list[Question]:
     return out
 
 
-def load(source, workspace, vocab: DimensionVocabulary | None = None) -> Table:
-    """Load and validate a metrics file once (the UI keeps the Table between reruns)."""
+def load(
+    source, workspace, vocab: DimensionVocabulary | None = None, dims=(), measures=()
+) -> Table:
+    """Load and validate a metrics file once (the UI keeps the Table between reruns);
+    ``dims`` / ``measures``: headers the user says are dimensions / measures."""
     vocab = vocab or load_vocabulary(workspace.config.data_file("dimensions.yaml"))
-    return load_table(source, workspace.metrics, vocab)
+    return load_table(source, workspace.metrics, vocab, dims=dims, measures=measures)
 
 
 __all__ = [

@@ -78,8 +78,17 @@ def _num(value, digits: int = 6):
 
 
 def available_ratios(metrics: MetricTree, measures) -> list[str]:
+    """Ratios the file can compute, one per definition: when 客单价 falls back to ÷ 订单数 it
+    equals 笔单价, and the first (the one problem signatures name) is kept."""
     have = set(measures)
-    return [m.name for m in metrics.ratios() if m.numerator in have and m.denominator in have]
+    seen: set[tuple] = set()
+    out = []
+    for m in metrics.ratios():
+        key = (m.numerator, m.denominator, m.scale)
+        if m.numerator in have and m.denominator in have and key not in seen:
+            seen.add(key)
+            out.append(m.name)
+    return out
 
 
 def grid_totals(table: Table) -> pd.DataFrame:
@@ -122,10 +131,16 @@ def significance(observed: float, history: np.ndarray, centred: bool):
 
 
 def compute_movements(
-    table: Table, metrics: MetricTree, comparison: Comparison, targets: dict | None = None
+    table: Table,
+    metrics: MetricTree,
+    comparison: Comparison,
+    targets: dict | None = None,
+    include=(),
 ) -> dict[str, Movement]:
-    """Movement of every measure in the file and every ratio the tree can build from them."""
+    """Movement of every measure in the file and every ratio the tree can build from them
+    (one per definition), plus the ratios in ``include`` (the KPI asked for, e.g. 笔单价)."""
     targets = targets or {}
+    metrics = metrics.bind(table.measures)[0]  # ratios as this file can compute them
     cur = period_sums(table, comparison.current)
     base = period_sums(table, comparison.baseline) * comparison.scale
     grid = grid_totals(table)
@@ -143,10 +158,18 @@ def compute_movements(
         m = metrics.metrics.get(name)
         kind = "custom" if name in table.custom else "measure"
         out[name] = _movement(name, m, kind, cur[name], base[name], hist, centred)
-    for name in available_ratios(metrics, table.measures):
+    have = set(table.measures)
+    wanted = [
+        n
+        for n in include
+        if n in metrics.metrics
+        and metrics[n].is_ratio
+        and {metrics[n].numerator, metrics[n].denominator} <= have
+    ]
+    for name in dict.fromkeys([*available_ratios(metrics, table.measures), *wanted]):
         m = metrics[name]
-        c = _ratio(cur[m.numerator], cur[m.denominator])
-        b = _ratio(base[m.numerator], base[m.denominator])
+        c = _ratio(cur[m.numerator], cur[m.denominator]) * m.scale
+        b = _ratio(base[m.numerator], base[m.denominator]) * m.scale
         hist = history_changes(grid[m.numerator], grid[m.denominator], window, lag, before)
         out[name] = _movement(name, m, "ratio", c, b, hist, centred)
     for name, value in targets.items():

@@ -70,7 +70,8 @@ def _date(text: str, what: str) -> pd.Timestamp:
         return pd.Timestamp(text.replace("/", "-")).normalize()
     except (ValueError, TypeError):
         raise DiagnosisInputError(
-            f"{what}: 无法识别的日期 {text!r}; 请写成 YYYY-MM-DD (unparseable date)"
+            f"{what}: 无法识别的日期 {text!r}; 请写成 YYYY-MM-DD",
+            f"{what}: unparseable date {text!r}; write YYYY-MM-DD",
         ) from None
 
 
@@ -80,7 +81,9 @@ def parse_range(text: str, what: str = "--current") -> Period:
     start, end = (match.group(1), match.group(2)) if match else (text.strip(), text.strip())
     period = Period(_date(start, what), _date(end, what))
     if period.end < period.start:
-        raise DiagnosisInputError(f"{what}: 结束日期早于开始日期 ({text}: end before start)")
+        raise DiagnosisInputError(
+            f"{what}: 结束日期早于开始日期 ({text})", f"{what}: end before start ({text})"
+        )
     return period
 
 
@@ -154,7 +157,7 @@ def choose(
             dates,
             freq_days,
             period,
-            f"{what} ({'current' if what == '当前期' else 'baseline'} period)",
+            (what, "current period" if what == "当前期" else "baseline period"),
         )
         have = int(((dates >= period.start) & (dates <= period.end)).sum())
         expected = math.ceil(period.days / freq_days)
@@ -171,10 +174,14 @@ def in_period(dates: pd.Series, period: Period):
     return (dates >= period.start) & (dates <= period.end)
 
 
-def _require_rows(dates: pd.DatetimeIndex, freq_days: int, period: Period, what: str) -> None:
+def _require_rows(
+    dates: pd.DatetimeIndex, freq_days: int, period: Period, what: tuple[str, str]
+) -> None:
     inside = (dates >= period.start) & (dates <= period.end)
     if not inside.any():
         raise DiagnosisInputError(
-            f"{what} {period.label} 没有数据行; 文件覆盖 {dates[0]:%Y-%m-%d}~{dates[-1]:%Y-%m-%d} "
-            f"(no rows in {period.label}; the file covers {dates[0]:%Y-%m-%d}~{dates[-1]:%Y-%m-%d})"
+            f"{what[0]} {period.label} 没有数据行; 文件覆盖 "
+            f"{dates[0]:%Y-%m-%d}~{dates[-1]:%Y-%m-%d}",
+            f"{what[1]}: no rows in {period.label}; the file covers "
+            f"{dates[0]:%Y-%m-%d}~{dates[-1]:%Y-%m-%d}",
         )

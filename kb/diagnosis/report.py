@@ -126,12 +126,19 @@ def share(value) -> str:
     return "—" if value is None or not math.isfinite(value) else f"{value * 100:.0f}%"
 
 
+def file_labels(d, vocab=None):
+    """The diagnosis's own vocabulary when it knows the file's spellings (渠道=手淘推荐)."""
+    return d.vocab if hasattr(d.vocab, "value_label") else (vocab or d.vocab)
+
+
 def segment_label(segment: dict, vocab=None, lang: str = "zh") -> str:
     if not segment:
         return _w(lang)["all"]
     parts = []
     for dim, value in segment.items():
         name = vocab.label(dim, lang) if vocab is not None else dim
+        if hasattr(vocab, "value_label"):  # a diagnosis's vocabulary: the file's own spelling
+            value = vocab.value_label(dim, value)
         parts.append(f"{markdown_cell(name)}={markdown_cell(value)}")  # values come from the file
     return " × ".join(parts)
 
@@ -145,7 +152,7 @@ def significance_text(mv, lang: str = "zh") -> str:
 
 def summary(d, vocab=None, lang: str = "zh") -> str:
     """Two or three sentences: what moved, what drove it, where, and what it likely is."""
-    vocab = vocab or d.vocab
+    vocab = file_labels(d, vocab)
     w = _w(lang)
     mv = d.headline
     unit = mv.unit
@@ -200,7 +207,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 def markdown_report(d, vocab=None, lang: str = "zh") -> str:
     """The whole diagnosis as Markdown, in one language (zh or en)."""
-    vocab = vocab or d.vocab
+    vocab = file_labels(d, vocab)
     w = _w(lang)
     c = d.comparison
     kpi_label = _label(d, d.kpi, d.headline.label, lang)
@@ -346,7 +353,7 @@ def case_draft(
     problem types the user confirmed (none by default). Prompts are HTML comments: visible in the
     editor, invisible on the page."""
     today = today or dt.date.today()
-    vocab = vocab or d.vocab
+    vocab = file_labels(d, vocab)
     top = d.matches[0].problem if d.matches else None
     mv = d.headline
     c = d.comparison

@@ -54,14 +54,15 @@ def _md(text: str) -> str:
     return text.replace("~", "\\~")
 
 
-def _segment_text(segment: dict) -> str:
-    return " · ".join(f"{v}" for v in segment.values()) or "—"
+def _segment_text(diag, segment: dict) -> str:
+    """Values as the file wrote them (手淘推荐, not the alias 推荐 used for matching)."""
+    return diag.table.segment_text(segment) or "—"
 
 
 def drill_frame(diag) -> pd.DataFrame:
     rows = [
         {
-            t("dx.segment"): _segment_text(r.segment),
+            t("dx.segment"): _segment_text(diag, r.segment),
             t("dx.baseline"): r.baseline,
             t("dx.current"): r.current,
             t("dx.change_pct"): r.change_pct,
@@ -83,26 +84,33 @@ def _drill_panel(diag) -> None:
         return
     if diag.drill.concentration:
         st.caption(t(f"dx.concentration_{diag.drill.concentration}"))
+    # thousands separators for amounts and counts, % for a rate KPI (its values are fractions)
+    value = "percent" if diag.headline.unit == "%" else "localized"
     st.dataframe(
         drill_frame(diag),
         hide_index=True,
         column_config={
             t("dx.change_pct"): st.column_config.NumberColumn(format="%.1f%%"),
             t("dx.share"): st.column_config.NumberColumn(format="percent"),
-            t("dx.contribution"): st.column_config.NumberColumn(format="%.2f"),
-            t("dx.baseline"): st.column_config.NumberColumn(format="%.2f"),
-            t("dx.current"): st.column_config.NumberColumn(format="%.2f"),
+            t("dx.contribution"): st.column_config.NumberColumn(format=value),
+            t("dx.baseline"): st.column_config.NumberColumn(format=value),
+            t("dx.current"): st.column_config.NumberColumn(format=value),
         },
         key="dx_drill_table",
     )
     dims = list(diag.drill.by_dimension)
     dim = st.segmented_control(
-        t("dx.by_dimension"), dims, default=dims[0], key="dx_drill_dim", required=True
+        t("dx.by_dimension"),
+        dims,
+        default=dims[0],
+        format_func=diag.table.dim_label,  # the header as the file wrote it (渠道, not channel)
+        key="dx_drill_dim",
+        required=True,
     )
     rows = diag.drill.by_dimension.get(dim or dims[0], [])
     frame = pd.DataFrame(
         {
-            "segment": [_segment_text(r.segment) for r in rows],
+            "segment": [_segment_text(diag, r.segment) for r in rows],
             "contribution": [r.contribution for r in rows],
         }
     )
@@ -116,6 +124,8 @@ def step_changes() -> None:
     st.caption(t("dx.periods", cur=_md(comp.current.label), base=_md(comp.baseline.label)))
     for note in diag.notes_in(lang()):
         st.caption(f"ℹ️ {_md(note)}")
+    for w in diag.table.warnings:
+        st.warning(_md(w.text.get(lang())), icon="⚠️")
     _cards(diag)
     left, right = st.columns(2)
     with left:

@@ -22,7 +22,7 @@ def _error(exc: Exception) -> None:
             t(f"dx.upload_{exc}", mb=service.MAX_UPLOAD_MB, types=", ".join(service.FILE_TYPES))
         )
     elif isinstance(exc, DiagnosisInputError):
-        st.error(t("dx.bad_file", msg=str(exc)))
+        st.error(t("dx.bad_file", msg=exc.message(lang())))
     else:
         st.error(t("dx.unreadable", msg=type(exc).__name__))
 
@@ -103,17 +103,30 @@ def _first_sample(names: list[str]) -> int:
 
 
 def _detected(data: bytes, name: str) -> dict[str, str]:
-    """Header -> name as the loader recognised it (empty when it could not load the file)."""
+    """Header -> name as the loader recognised it (empty when it could not load the file).
+    A column it kept under its own name shows as "dimension" or "measure", so the user can
+    flip a column of codes (省份ID) the loader took for numbers, or the other way round."""
     try:
-        return dict(service.load_table(data, name).columns)
+        table = service.load_table(data, name)
     except Exception:  # noqa: BLE001 - the message was shown in step 1
         return {}
+    out = {}
+    for header, target in table.columns.items():
+        if target == header and target not in service.mapping_targets():
+            target = service.AS_DIMENSION if header in table.dimensions else service.AS_MEASURE
+        out[header] = target
+    return out
 
 
 def _mapping_editor(headers: list[str], detected: dict, chosen: dict) -> tuple:
     """Editable header -> target table; returns the choices that differ from the detection.
     A header the loader did not recognise keeps its own name (the loader then decides)."""
-    shown = {service.IGNORE: t("dx.ignore"), DATE: t("dx.date")}
+    shown = {
+        service.IGNORE: t("dx.ignore"),
+        DATE: t("dx.date"),
+        service.AS_DIMENSION: t("exports.as_dimension"),
+        service.AS_MEASURE: t("exports.as_measure"),
+    }
     back = {v: k for k, v in shown.items()}
     current = {h: chosen.get(h, detected.get(h, h)) for h in headers}
     targets = [shown.get(x, x) for x in service.mapping_targets()]
@@ -169,11 +182,13 @@ def step_mapping() -> None:
             name=s["name"],
             rows=len(table.frame),
             dates=len(table.dates),
-            dims=", ".join(table.dimensions) or "—",
+            dims=", ".join(table.dim_label(d) for d in table.dimensions) or "—",
         )
     )
     for note in table.notes:
         st.caption(f"ℹ️ {note}")
+    for w in table.warnings:
+        st.warning(w.text.get(lang()), icon="⚠️")
     dates = table.dates
     first, last = dates[0].date(), dates[-1].date()
     default_cur = _default_current(table)
@@ -247,12 +262,13 @@ def _default_current(table) -> tuple[dt.date, dt.date]:
 
 def _kpi_options(table) -> list[str]:
     from kb.diagnosis.engine import pick_kpi
+    from kb.diagnosis.movements import available_ratios
     from ui import services
 
-    metrics = services.workspace().metrics
+    # as this file can compute them: 客单价 ÷ 订单数 when it has no 买家数
+    metrics, _ = services.workspace().metrics.bind(table.measures)
     auto = pick_kpi(metrics, table, None)
-    have = set(table.measures)
-    ratios = [m.name for m in metrics.ratios() if m.numerator in have and m.denominator in have]
+    ratios = available_ratios(metrics, table.measures)
     return list(dict.fromkeys([auto, *table.measures, *ratios]))
 
 

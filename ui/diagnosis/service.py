@@ -18,12 +18,15 @@ from kb.diagnosis.engine import DATE, diagnose, load
 from kb.diagnosis.load import read_raw, remap_columns
 from kb.diagnosis.questions import Interview
 from kb.diagnosis.report import checklist_markdown as _checklist
+from kb.importers import limits
 from ui import services
 
 SAMPLES_DIR = REPO_ROOT / "samples"
-MAX_UPLOAD_MB = 20
+MAX_UPLOAD_MB = limits.MAX_FILE_BYTES // 1_000_000  # one size rule for every upload
 FILE_TYPES = ("csv", "xlsx", "xlsm", "txt")
 IGNORE = "__ignore__"
+AS_DIMENSION = "__dimension__"  # keep the header, read the column as a dimension (省份ID)
+AS_MEASURE = "__measure__"  # keep the header, read the column as numbers to sum
 
 
 class UploadError(ValueError):
@@ -56,7 +59,8 @@ def vocabulary():
 def read_frame(data: bytes, name: str) -> pd.DataFrame:
     """The file as written (headers untouched), for the mapping step. Raises
     DiagnosisInputError with a message naming the problem."""
-    frame, _ = read_raw(_Named(data, name))
+    ws = services.workspace()  # known headers find the header row below an export's title lines
+    frame, _ = read_raw(_Named(data, name), None, ws.metrics, vocabulary())
     return frame
 
 
@@ -64,15 +68,24 @@ def read_frame(data: bytes, name: str) -> pd.DataFrame:
 def load_table(data: bytes, name: str, mapping: tuple[tuple[str, str], ...] = ()):
     """The tidy table; ``mapping`` (header -> target) overrides the auto-detected names."""
     ws = services.workspace()
-    if not mapping:
-        return load(_Named(data, name), ws)
-    return load(remap_columns(read_frame(data, name), dict(mapping), name, IGNORE), ws)
+    kinds = {AS_DIMENSION: [], AS_MEASURE: []}
+    renames = {}
+    for header, target in mapping:
+        if target in kinds:
+            kinds[target].append(header)
+        else:
+            renames[header] = target
+    dims, measures = kinds[AS_DIMENSION], kinds[AS_MEASURE]
+    if not renames:
+        return load(_Named(data, name), ws, dims=dims, measures=measures)
+    frame = remap_columns(read_frame(data, name), renames, name, IGNORE)
+    return load(frame, ws, dims=dims, measures=measures)
 
 
 def mapping_targets() -> list[str]:
     """What a column can be mapped to: the date, metrics, dimensions, or ignored."""
     ws = services.workspace()
-    return [DATE, *ws.metrics.metrics, *vocabulary().dimensions, IGNORE]
+    return [DATE, AS_DIMENSION, AS_MEASURE, *ws.metrics.metrics, *vocabulary().dimensions, IGNORE]
 
 
 def metric_label(name: str, fallback: str = "") -> str:
