@@ -247,3 +247,17 @@ def test_cheap_checks_come_first(workspace):
     stock = next(i for i, t in enumerate(causes) if "缺货" in t)
     price = next(i for i, t in enumerate(causes) if "价格" in t)
     assert stock < price
+
+
+def test_a_free_channel_spelled_as_in_the_export_is_named_so(workspace):
+    # the file: free 手淘推荐 −65 %, 手淘搜索 flat
+    s = build("free-channel-rule", seed=5)
+    frame = s.frame.copy()
+    frame["channel"] = frame["channel"].replace({"推荐": "手淘推荐"})
+    d = diagnose(frame, workspace)
+    texts = [h.text.zh for h in d.hypotheses]
+    assert texts[0] == "手淘推荐 的平台规则或算法调整"
+    assert not any("投放预算" in t for t in texts)
+    search = next(m for m in d.matches if m.problem.id == "search-traffic-drop")
+    assert search.verdict == "contradicted" and "搜索渠道没有下降" in search.reason.zh
+    assert [m.problem.id for m in d.matches][-2:].count("search-traffic-drop") == 1

@@ -251,8 +251,13 @@ class Context:
     _cache: dict = field(default_factory=dict, repr=False)
 
     # -- scopes --
+    def spell(self, dim: str, value) -> str:
+        """A value as the file spells it (手淘推荐 stays 手淘推荐), for reasons people read."""
+        table_label = getattr(self.table, "value_label", None)
+        return str(table_label(dim, value)) if table_label else str(value)
+
     def segment_label(self) -> Text:
-        vals = " / ".join(self.segment.values())
+        vals = " / ".join(self.spell(d, v) for d, v in self.segment.items())
         return Text(vals, vals)
 
     def _mask(self, scope) -> tuple[pd.Series | None, Text, str]:
@@ -282,8 +287,8 @@ class Context:
                 present = sorted(frame[dim].dropna().unique())
                 values = d.values_with(value, present)
                 if values:
-                    label = "、".join(values)
-                    return frame[dim].isin(values), Text(label, ", ".join(values)), ""
+                    shown = [self.spell(dim, v) for v in values]
+                    return frame[dim].isin(values), Text("、".join(shown), ", ".join(shown)), ""
             return None, Text(value, value), f"no-class:{value}"
         if key not in self.table.dimensions:
             return None, Text(value, value), f"no-dim:{key}"
@@ -542,10 +547,11 @@ def _applies_test(ctx: Context, classes: tuple[str, ...]) -> Test:
             "untested",
             Text("变化没有集中在某个细分", "the change is not in one segment"),
         )
-    for dim, value in ctx.segment.items():
-        have = ctx.vocab.classes_of(dim, value)
+    for dim, raw in ctx.segment.items():
+        have = ctx.vocab.classes_of(dim, raw)
         if have is None:
             continue
+        value = ctx.spell(dim, raw)
         have_w, want_w = _classes(have), _classes(classes)
         if any(c in have for c in classes):
             return Test(

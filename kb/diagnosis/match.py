@@ -211,7 +211,9 @@ def hypotheses(
                 prior_rank += 1
             single = "single" in match.problem.signature.get("concentration", ())
             segment = dict(ev.segment) if single or cause.template else {}
-            zh, en = _segment_words(ev.segment, None) if ev.segment else ("", "")
+            zh = en = ctx.segment_label().zh if ctx is not None and ev.segment else ""
+            if not zh and ev.segment:
+                zh, en = _segment_words(ev.segment, None)
             text = cause.named(zh, en) if ev.segment else cause.text
             if text.zh in seen_text:
                 continue
@@ -255,7 +257,7 @@ def hypotheses(
 def _event_hypotheses(ctx: Context, explained: set[str], top: float) -> list[Hypothesis]:
     """Logged actions near the change that no cause cites: hypotheses of their own."""
     out = []
-    where = " / ".join(ctx.segment.values())
+    where = ctx.segment_label().zh
     others = 0
     dims = ctx.table.dimensions
     for e in ctx.events:
