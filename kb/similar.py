@@ -10,8 +10,10 @@ every bundled case takes part, less precisely). A diagnosis has the same shape o
 (kb.diagnosis: its movements, the root-cause dimension, the shape, the segment's classes).
 Similarity: metric moves that agree (+1) or disagree (−1) over the metrics either one names,
 plus the same dimension (+0.3), shape (+0.2), class overlap (+0.2) and problem types in common
-(+0.2 × Jaccard). Drafts (state: draft) never show. The case library (industry, tactics) adds
-its own terms here.
+(+0.2 × Jaccard). Drafts (state: draft) never show.
+
+The case library's neighbours (``by_library``: same industry, tactics, platforms, problem types)
+live here too, so "similar cases" has one home whichever way it is asked.
 """
 
 from __future__ import annotations
@@ -140,3 +142,21 @@ def similar_cases(collection, sig: Signature, problems=(), taxonomy=None, limit:
             out.append({"id": doc.id, "title": doc.title, "score": round(score, 3), "own": own})
     out.sort(key=lambda r: (-r["score"], r["id"]))
     return out[:limit]
+
+
+def by_library(case, cases, limit: int = LIMIT) -> list[tuple]:
+    """Library cases (kb.caselib.CaseInfo) sharing the industry (+1), tactics (+0.6 each),
+    platforms (+0.3 each) or problem types (+0.3 each); best first, drafts and the case itself
+    left out."""
+    scored = []
+    for other in cases:
+        if other.id == case.id or other.draft:
+            continue
+        score = 1.0 if case.industry and other.industry == case.industry else 0.0
+        score += 0.6 * len(set(case.tactics) & set(other.tactics))
+        score += 0.3 * len(set(case.platforms) & set(other.platforms))
+        score += 0.3 * len(set(case.doc.problems) & set(other.doc.problems))
+        if score >= 0.6:
+            scored.append((other, round(score, 2)))
+    scored.sort(key=lambda pair: (-pair[1], pair[0].id))
+    return scored[:limit]
