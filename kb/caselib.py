@@ -371,23 +371,6 @@ def filter_cases(
     return [c for c in cases if keep(c)]
 
 
-def similar(case: CaseInfo, cases: list[CaseInfo], limit: int = 5) -> list[tuple[CaseInfo, float]]:
-    """Cases sharing the industry (+1), tactics (+0.6 each), platforms (+0.3 each) or problem
-    types (+0.3 each); best first, drafts and the case itself left out."""
-    scored = []
-    for other in cases:
-        if other.id == case.id or other.draft:
-            continue
-        score = 1.0 if case.industry and other.industry == case.industry else 0.0
-        score += 0.6 * len(set(case.tactics) & set(other.tactics))
-        score += 0.3 * len(set(case.platforms) & set(other.platforms))
-        score += 0.3 * len(set(case.doc.problems) & set(other.doc.problems))
-        if score >= 0.6:
-            scored.append((other, round(score, 2)))
-    scored.sort(key=lambda pair: (-pair[1], pair[0].id))
-    return scored[:limit]
-
-
 def playbooks_for(case: CaseInfo, library: Library, docs: dict[str, Document]) -> list[Document]:
     """The playbooks listed for the case's tactics, in tactic order, each once."""
     out: list[Document] = []

@@ -46,6 +46,7 @@ def run_checks(ws: Workspace) -> CheckReport:
     report.errors.extend(_case_errors(ws, collection))
     if taxonomy is not None:
         report.counts["problem types"] = len(taxonomy)
+        report.errors.extend(check_reasoning(ws, taxonomy, metrics, collection))
     report.errors.extend(journal.check_workspace(ws, collection))
     report.errors.extend(calendar.check_workspace(ws))
     # Learning path and glossary refer to the documents next to them: check them only where the
@@ -55,6 +56,26 @@ def run_checks(ws: Workspace) -> CheckReport:
             report.errors.extend(check(ws, set(collection.docs)))
         report.errors.extend(freshness.problem_errors(ws))
     return report
+
+
+def check_reasoning(ws: Workspace, taxonomy, metrics, collection) -> list[str]:
+    """The diagnosis's editable data: evidence blocks in problems.yaml (metrics, classes, event
+    kinds), value classes in dimensions.yaml, and case signatures."""
+    from kb import similar
+    from kb.diagnosis.dimensions import load_vocabulary
+    from kb.diagnosis.evidence import check_taxonomy
+
+    errors: list[str] = []
+    try:
+        vocab = load_vocabulary(ws.config.data_file("dimensions.yaml"))
+    except (DataError, OSError) as exc:
+        errors.extend(str(exc).splitlines())
+        vocab = None
+    errors.extend(check_taxonomy(taxonomy, metrics, vocab))
+    for doc in collection.docs.values():
+        if doc.kind == "case":
+            errors.extend(similar.check(doc.meta.get("signature"), str(doc.path or doc.id)))
+    return errors
 
 
 def _case_errors(ws: Workspace, collection) -> list[str]:

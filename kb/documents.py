@@ -72,6 +72,7 @@ KIND_FIELDS = {
         "outcome": "what the actions did: {metric, before, after, unit, verdict}",
         "illustrative": "true when the numbers are illustrative, not real",
         "period": "when it happened, e.g. 2026-03",
+        "signature": "what the numbers did: {moves: {UV: down}, dimension, shape, classes}",
         # the case library (kb/caselib.py; lists in data/case_library.yaml)
         "brand": "the brand the case is about",
         "industry": "one industry from data/case_library.yaml",

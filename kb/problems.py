@@ -33,12 +33,34 @@ class Text:
         return self.en if lang == "en" and self.en else self.zh
 
 
+# What "{segment}" in a cause's text becomes when no segment is known (by signature dimension).
+SEGMENT_WORDS = {
+    "channel": Text("该渠道", "the channel"),
+    "user_type": Text("该人群", "this user group"),
+    "category": Text("该类目", "the category"),
+    "campaign": Text("该计划", "the campaign"),
+}
+SEGMENT_WORD = Text("该细分", "the segment")
+
+
 @dataclass(frozen=True)
 class Cause:
-    text: Text
+    text: Text  # "{segment}" already replaced by a generic word (该渠道)
     check: Text
     actions: tuple[Text, ...] = ()
     metrics: tuple[str, ...] = ()  # the data that decides it (metric names)
+    evidence: dict | None = None  # machine-checkable evidence (kb.diagnosis.evidence notation)
+    quick: bool = False  # a cheap sanity check (口径, 季节): listed first, not ranked first
+    template: Text | None = None  # the text with "{segment}" kept, for naming the segment
+
+    def named(self, segment: str | None, segment_en: str | None = None) -> Text:
+        """The cause's text naming the segment ("抖音 的投放预算被削减")."""
+        if self.template is None or not segment:
+            return self.text
+        return Text(
+            self.template.zh.replace("{segment}", segment),
+            self.template.en.replace("{segment}", segment_en or segment),
+        )
 
 
 @dataclass(frozen=True)
@@ -57,6 +79,7 @@ class Problem:
     causes: tuple[Cause, ...]
     related: tuple[str, ...] = ()
     kpi: str | None = None  # the headline metric this problem is about
+    evidence: dict | None = None  # tests of the type itself (e.g. "a search channel fell")
 
 
 @dataclass(eq=False)
@@ -83,26 +106,6 @@ class Taxonomy:
 
     def by_area(self, area: str) -> list[Problem]:
         return list(self._by_area.get(area, ()))
-
-    def by_signature(self, movements: dict[str, str]) -> list[tuple[Problem, float]]:
-        """Problems whose signature agrees with the observed movements, best first.
-
-        Score = share of the signature's keys that agree, minus a penalty for contradictions;
-        keys the observation does not mention count as unknown (neither for nor against).
-        """
-        ranked = []
-        for p in self.problems.values():
-            if not p.signature:
-                continue
-            agree = sum(1 for k, ok in p.signature.items() if movements.get(k) in ok)
-            against = sum(
-                1 for k, ok in p.signature.items() if k in movements and movements[k] not in ok
-            )
-            if agree == 0 or against:
-                continue
-            ranked.append((p, agree / len(p.signature)))
-        ranked.sort(key=lambda pair: (-pair[1], -len(pair[0].signature), pair[0].id))
-        return ranked
 
 
 def _text(raw: object, where: str, errors: list[str], required: bool = True) -> Text:
@@ -157,12 +160,28 @@ def parse_taxonomy(data: object, metrics: MetricTree | None, source: str) -> Tax
                 for m in cause_metrics:
                     if m not in metrics:
                         errors.append(f"{cw}: unknown metric '{m}'")
+            text = _text(c.get("text"), cw, errors)
+            template = None
+            if "{segment}" in text.zh + text.en:
+                dim = (raw.get("signature") or {}).get("dimension")
+                word = SEGMENT_WORDS.get(dim if isinstance(dim, str) else "", SEGMENT_WORD)
+                template = text
+                zh = text.zh.replace("{segment} ", word.zh).replace("{segment}", word.zh)
+                en = text.en.replace("{segment}", word.en)
+                text = Text(zh, en[:1].upper() + en[1:])
+            ev = c.get("evidence")
+            if ev is not None and not isinstance(ev, dict):
+                errors.append(f"{cw}: 'evidence' must be a mapping (applies/data/shape/events)")
+                ev = None
             causes.append(
                 Cause(
-                    text=_text(c.get("text"), cw, errors),
+                    text=text,
                     check=_text(c.get("check"), f"{cw} check", errors),
                     actions=tuple(_text(a, f"{cw} action", errors) for a in c.get("actions") or ()),
                     metrics=cause_metrics,
+                    evidence=ev,
+                    quick=bool(c.get("quick", False)),
+                    template=template,
                 )
             )
         if not causes:
@@ -179,6 +198,7 @@ def parse_taxonomy(data: object, metrics: MetricTree | None, source: str) -> Tax
             causes=tuple(causes),
             related=tuple(str(r) for r in raw.get("related") or ()),
             kpi=kpi,
+            evidence=raw.get("evidence") if isinstance(raw.get("evidence"), dict) else None,
         )
     for p in problems.values():
         for r in p.related:

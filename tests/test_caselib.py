@@ -8,6 +8,7 @@ from conftest import write_doc
 from kb import caselib
 from kb.checks import run_checks
 from kb.documents import parse_document, read_document, save_document
+from kb.similar import by_library
 from kb.workspace import Workspace
 
 
@@ -101,7 +102,7 @@ def test_facets_filter_and_count(ws):
 def test_similar_cases_share_industry_or_tactics(ws):
     cases = caselib.infos(ws.collection())
     oats = next(c for c in cases if c.id == "case-oats-xhs")
-    similar = [c.id for c, _ in caselib.similar(oats, cases)]
+    similar = [c.id for c, _ in by_library(oats, cases)]
     assert similar[0] == "case-coffee-live"  # same industry and a shared tactic
     assert "case-plain" not in similar
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from kb.diagnosis.match import Evidence, rank_problems
 from kb.workspace import Workspace
 from tests.conftest import REPO
 
@@ -180,13 +181,20 @@ def test_cheap_checks_come_first_where_data_can_lie(taxonomy):
     ],
 )
 def test_signature_lookup_ranks_the_expected_type_first(taxonomy, movements, expected):
-    ranked = taxonomy.by_signature(movements)
+    # the scorer the diagnosis uses (kb.signatures through match.rank_problems)
+    ranked = rank_problems(taxonomy, _evidence(movements))
     assert ranked, movements
-    assert ranked[0][0].id == expected
+    assert ranked[0].problem.id == expected
+
+
+def _evidence(movements: dict) -> Evidence:
+    moves = {k: v for k, v in movements.items() if k not in ("concentration", "dimension")}
+    dim = movements.get("dimension")
+    return Evidence(moves, movements.get("concentration"), [dim] if dim else [])
 
 
 def test_a_type_contradicted_by_the_numbers_is_not_suggested(taxonomy):
     # UV went up: none of the "visitors fell" types may be offered.
-    ids = {p.id for p, _ in taxonomy.by_signature({"UV": "up", "PV": "down"})}
+    ids = {m.problem.id for m in rank_problems(taxonomy, _evidence({"UV": "up", "PV": "down"}))}
     assert "pv-down-uv-flat" in ids
     assert not ids & {"traffic-drop", "uv-pv-both-down", "channel-traffic-drop"}

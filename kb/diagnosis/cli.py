@@ -111,13 +111,16 @@ def run(args: argparse.Namespace, workspace) -> int:
         print(f"warning: {w.text.get(lang)}", file=sys.stderr)
     vocab = result.vocab  # headers and values as the file wrote them (流量来源=手淘推荐)
     if args.report:
-        Path(args.report).write_text(markdown_report(result, vocab), encoding="utf-8")
+        Path(args.report).write_text(markdown_report(result, vocab, args.lang), encoding="utf-8")
     if args.json:
         print(json.dumps(result.to_json(args.lang), ensure_ascii=False, indent=2))
     else:
-        print(summary(result, vocab))
-        for h in result.hypotheses[:5]:
-            print(f"- {h.text} (检查: {h.check})")
+        print(summary(result, vocab, args.lang))
+        check = "check" if args.lang == "en" else "检查"
+        for h in [h for h in result.hypotheses if h.verdict != "contradicted"][:5]:
+            reason = h.reason.get(args.lang)
+            print(f"- {h.text.get(args.lang)}" + (f" [{reason}]" if reason else ""))
+            print(f"  {check}: {h.check.get(args.lang)}")
         if args.report:
             print(f"report: {args.report}")
     return 0

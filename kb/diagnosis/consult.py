@@ -30,7 +30,7 @@ class Consultation:
                 {**m.to_json(lang), "probability": round(self.posterior.get(m.problem.id, 0.0), 4)}
                 for m in self.matches
             ],
-            "hypotheses": [h.to_json() for h in self.hypotheses],
+            "hypotheses": [h.to_json(lang) for h in self.hypotheses],
             "documents": self.documents,
             "next_question": self.next_question.to_json() if self.next_question else None,
         }

@@ -14,12 +14,15 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from kb.diagnosis import timeline as _timeline
 from kb.diagnosis.decompose import Factor, decompose, value_of
 from kb.diagnosis.dimensions import DimensionVocabulary, load_vocabulary
 from kb.diagnosis.drilldown import Drilldown, drilldown
+from kb.diagnosis.evidence import Context
 from kb.diagnosis.load import DATE, DiagnosisInputError, FileLabels, Table, load_table
 from kb.diagnosis.match import (
     MIN_SCORE,
+    Evidence,
     Hypothesis,
     Match,
     evidence_from,
@@ -28,9 +31,11 @@ from kb.diagnosis.match import (
     needed_inputs,
     rank_problems,
 )
+from kb.diagnosis.mix import MixEffect, mix_effects
 from kb.diagnosis.movements import Movement, compute_movements, grid_totals, period_sums
 from kb.diagnosis.periods import Comparison, choose
 from kb.diagnosis.questions import Interview, Question, normalise_answer
+from kb.diagnosis.shape import Shape, shape_of
 from kb.metrics import MetricTree
 from kb.problems import Text
 
@@ -56,6 +61,11 @@ class Diagnosis:
     focus: str | None = None  # when the KPI held: the metric that moved the bad way most
     focus_drill: Drilldown | None = None
     vocab: DimensionVocabulary | None = None  # for dimension labels in reports
+    shape: Shape | None = None
+    timeline: _timeline.Timeline | None = None
+    mix: list[MixEffect] = field(default_factory=list)
+    similar: list[dict] = field(default_factory=list)
+    evidence: Evidence | None = None  # the signature-level evidence the matching used
 
     @property
     def headline(self) -> Movement:
@@ -79,22 +89,25 @@ class Diagnosis:
             {"date": idx.strftime("%Y-%m-%d"), "value": values.values, "period": period.values}
         )
 
-    def waterfall(self) -> list[dict]:
-        """Chart-ready rows: baseline, one step per factor, current."""
+    def waterfall(self, lang: str = "zh") -> list[dict]:
+        """Chart-ready rows: baseline, one step per factor, current (labels in ``lang``)."""
         mv = self.headline
+        base, cur = ("baseline", "current") if lang == "en" else ("基线", "当前")
         rows = [
             {
                 "step": "baseline",
-                "label": f"基线 {self.comparison.baseline.label}",
+                "label": f"{base} {self.comparison.baseline.label}",
                 "value": mv.baseline,
             }
         ]
         for f in self.factors:
-            rows.append({"step": f.metric, "label": f.label, "value": f.contribution})
+            m = self.table_metrics.metrics.get(f.metric) if self.table_metrics else None
+            label = m.label(lang) if m else f.label
+            rows.append({"step": f.metric, "label": label, "value": f.contribution})
         rows.append(
             {
                 "step": "current",
-                "label": f"当前 {self.comparison.current.label}",
+                "label": f"{cur} {self.comparison.current.label}",
                 "value": mv.current,
             }
         )
@@ -113,7 +126,7 @@ class Diagnosis:
             "factors": [f.to_json() for f in self.factors],
             "drilldown": self.drill.to_json(),
             "problems": [m.to_json(lang) for m in self.matches],
-            "hypotheses": [h.to_json() for h in self.hypotheses],
+            "hypotheses": [h.to_json(lang) for h in self.hypotheses],
             "documents": self.documents,
             # extensions
             "periods": self.comparison.to_json(),
@@ -132,7 +145,7 @@ class Diagnosis:
                 {**row, "value": _r(row["value"])}
                 for row in self.series().to_dict(orient="records")
             ],
-            "waterfall": [{**r, "value": _r(r["value"])} for r in self.waterfall()],
+            "waterfall": [{**r, "value": _r(r["value"])} for r in self.waterfall(lang)],
             "focus": None
             if self.focus_drill is None
             else {
@@ -158,12 +171,22 @@ class Diagnosis:
                 for k in self.table.measures
                 if k in self.table_metrics.metrics and self.table_metrics[k].distinct
             ],
-            "warnings": [w.get(lang) for w in self.warnings()],
             "file_warnings": [w.to_json(lang) for w in self.table.warnings],
             "labels": {
                 "dimensions": self.table.dim_labels,
                 "values": self.table.value_labels,
             },
+            # wave 2: the reasoning
+            "shape": None if self.shape is None else self.shape.to_json(),
+            "shape_text": None if self.shape is None else self.shape.sentence().get(lang),
+            "events": [] if self.timeline is None else self.timeline.to_json(lang),
+            "warnings": [w.get(lang) for w in self.warnings()],
+            "suggested_baseline": None
+            if self.timeline is None
+            else self.timeline.suggested_baseline,
+            "mix": [m.to_json(lang) for m in self.mix],
+            "similar_cases": [c["id"] for c in self.similar],
+            "similar": self.similar,
         }
 
     def notes_in(self, lang: str = "zh") -> list[str]:
@@ -171,8 +194,10 @@ class Diagnosis:
 
     def warnings(self) -> list:
         """Things to know before trusting the numbers: cells the loader accepted with doubts
-        (a duplicated header, "1.200", negative or infinite values)."""
-        return [w.text for w in self.table.warnings]
+        ("1.200", negative or infinite values), holidays, campaigns, no journal."""
+        out = [w.text for w in self.table.warnings]
+        out += list(self.timeline.warnings) if self.timeline else []
+        return out
 
 
 def _r(x, d=6):
@@ -216,8 +241,12 @@ def diagnose(
     answers: dict | None = None,
     lang: str = "zh",
     vocab: DimensionVocabulary | None = None,
+    log_root=None,
 ) -> Diagnosis:
-    """Diagnose a metrics file (path, bytes, file-like, DataFrame or loaded Table)."""
+    """Diagnose a metrics file (path, bytes, file-like, DataFrame or loaded Table).
+
+    ``log_root``: another content root whose action log (log/) explains this file (tests,
+    benchmarks); by default the workspace's own log."""
     vocab = vocab or load_vocabulary(workspace.config.data_file("dimensions.yaml"))
     table = source if isinstance(source, Table) else load_table(source, workspace.metrics, vocab)
     # ratios as this file can compute them (客单价 ÷ 订单数 when it has no 买家数)
@@ -238,8 +267,28 @@ def diagnose(
     if ev.segment:
         inside = compute_movements(subset(table, ev.segment), metrics, comparison)
         ev.segment_moves = {k: m.direction for k, m in inside.items()}
-    matches = rank_problems(workspace.taxonomy, ev, vocab)
-    hyps = hypotheses(matches, ev, metrics, lang)
+    # the shape of the metric whose drill-down found the segment
+    shaped = kpi if use is drill or not focus else focus
+    shape = shape_of(table, metrics, comparison, shaped, ev.segment or None)
+    day = shape.start if shape.start is not None else comparison.current.start
+    log_ws = type(workspace).open(log_root) if log_root else workspace
+    timeline = _timeline.build(log_ws, comparison, day, ev.segment, table.dates[0])
+    mix = mix_effects(table, metrics, comparison, moves, [focus or kpi, *_RATIO_FACTORS], vocab)
+    ctx = Context(
+        table=table,
+        metrics=metrics,
+        comparison=comparison,
+        vocab=vocab,
+        moves=moves,
+        segment=dict(ev.segment),
+        shape=shape,
+        events=timeline.events,
+        period_events=timeline.period_events,
+        change_day=timeline.day,
+        mix=mix,
+    )
+    matches = rank_problems(workspace.taxonomy, ev, vocab, ctx)
+    hyps = hypotheses(matches, ev, metrics, lang, ctx)
     try:
         docs = linked_documents(workspace.collection(), matches)
     except Exception:  # noqa: BLE001 - a broken document must not stop a diagnosis
@@ -249,10 +298,10 @@ def diagnose(
     if comparison.note:
         notes.append(comparison.note)
     if moves[kpi].significant is None:
-        notes.append("历史数据不足, 显著性未知 (not enough history: significance unknown)")
+        notes.append(Text("历史数据不足, 显著性未知", "not enough history: significance unknown"))
     follow_up = _follow_up(workspace, metrics, ev, matches, lang)
     if not math.isfinite(value_of(metrics, kpi, base)):
-        notes.append(f"基线期 {kpi} 无法计算 (baseline {kpi} undefined)")
+        notes.append(Text(f"基线期 {kpi} 无法计算", f"baseline {kpi} undefined"))
     return Diagnosis(
         kpi=kpi,
         table=table,
@@ -269,6 +318,11 @@ def diagnose(
         focus=focus,
         focus_drill=focus_drill,
         vocab=FileLabels(vocab, table),
+        shape=shape,
+        timeline=timeline,
+        mix=mix,
+        similar=_similar(workspace, matches, ev, shape, vocab),
+        evidence=ev,
     )
 
 
@@ -321,6 +375,20 @@ def distinct_notes(metrics: MetricTree, table: Table, comparison) -> list[Text]:
         zh += "; 两个时期天数不同, 去重人数按天数折算只是近似"
         en += "; the periods differ in length: scaling a distinct count is approximate"
     return [Text(zh, en)]
+
+
+_RATIO_FACTORS = ("转化率", "客单价", "ROI", "退款率", "人均浏览量")
+
+
+def _similar(workspace, matches, ev, shape, vocab) -> list[dict]:
+    try:
+        from kb.similar import signature_of, similar_cases
+
+        sig = signature_of(ev, shape, vocab)
+        leading = [m.problem.id for m in matches if m.verdict != "contradicted"][:3]
+        return similar_cases(workspace.collection(), sig, leading, workspace.taxonomy)
+    except Exception:  # noqa: BLE001 - similar cases are a hint; never stop a diagnosis
+        return []
 
 
 def subset(table: Table, segment: dict[str, str]) -> Table:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kb.metrics import MetricTree
 from kb.problems import SPECIAL_KEYS, Problem, Taxonomy
+from kb.signatures import agrees
 from kb.yamlfile import load_yaml
 
 UNKNOWN = "unknown"
@@ -66,8 +67,7 @@ def likelihood(problem: Problem, key: str, answer) -> float:
     allowed = problem.signature.get(key)
     if allowed is None:
         return 1.0 / len(options_for(key))
-    answers = answer if isinstance(answer, list) else [answer]
-    return 1.0 / len(allowed) if any(a in allowed for a in answers) else 0.0
+    return 1.0 / len(allowed) if agrees(allowed, answer) else 0.0
 
 
 @dataclass

@@ -20,6 +20,7 @@ import yaml
 
 from kb.metrics import MetricTree
 from kb.problems import Taxonomy
+from kb.signatures import agreement
 from kb.yamlfile import DataError, load_yaml
 
 RULES_FILE = Path(__file__).with_name("suggest.yaml")
@@ -228,8 +229,8 @@ def suggest(text: str, taxonomy: Taxonomy, vocab: Vocabulary, limit: int = 5) ->
                 cue_words[(key, value)] = hit.group(0)
     for p in taxonomy:
         keys = list(p.signature)
-        agree = [k for k in keys if moves.get(k, set()) & set(p.signature[k])]
-        against = [k for k in keys if moves.get(k) and not moves[k] & set(p.signature[k])]
+        fit = agreement(p.signature, moves)  # the one signature scorer (kb.signatures)
+        agree, against = list(fit.agreed), list(fit.against)
         mentioned = [k for k in keys if metric_hits.get(k)]
         if not agree and not problem_score[p.id]:
             continue

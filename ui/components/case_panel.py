@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kb import caselib
+from kb import caselib, similar
 from ui import nav, services
 from ui.i18n import lang, t
 
@@ -72,7 +72,7 @@ def show(doc) -> None:
         st.subheader(t("caselib.playbooks"))
         for b in books:
             nav.doc_link(b.id, b.title, "playbook")
-    near = caselib.similar(case, cases)
+    near = similar.by_library(case, cases)
     if near:
         st.subheader(t("caselib.similar"))
         for other, _ in near:

@@ -47,7 +47,59 @@ def trend(diag) -> alt.Chart:
             tooltip=[alt.Tooltip("date:T"), alt.Tooltip("value:Q", format=",.4~f")],
         )
     )
-    return (shade + line).properties(height=280)
+    return alt.layer(shade, line, *_markers(diag)).properties(height=280)
+
+
+def marker_rows(diag) -> pd.DataFrame:
+    """Vertical marks for the trend: where the change starts, and logged/calendar events."""
+    from ui.i18n import lang
+
+    rows = []
+    shape = getattr(diag, "shape", None)
+    if shape is not None and shape.start is not None and shape.kind != "none":
+        rows.append(
+            {
+                "date": shape.start,
+                "what": t("reasoning.shape_marker"),
+                "label": shape.sentence().get(lang()),
+                "kind": "shape",
+            }
+        )
+    timeline = getattr(diag, "timeline", None)
+    for e in (timeline.events or [])[:8] if timeline else []:
+        if e.segment_match == "other":
+            continue
+        seg = " / ".join(e.segment.values())
+        label = f"{seg}: {e.title.get(lang())}" if seg else e.title.get(lang())
+        rows.append(
+            {
+                "date": pd.Timestamp(e.day),
+                "what": t("reasoning.event_marker"),
+                "label": label,
+                "kind": "event",
+            }
+        )
+    return pd.DataFrame(rows, columns=["date", "what", "label", "kind"])
+
+
+def _markers(diag) -> list:
+    rows = marker_rows(diag)
+    if rows.empty:
+        return []
+    rule = (
+        alt.Chart(rows)
+        .mark_rule(strokeDash=[4, 3], size=2)
+        .encode(
+            x="date:T",
+            color=alt.Color(
+                "kind:N",
+                scale=alt.Scale(domain=["shape", "event"], range=["#cf222e", "#9a6700"]),
+                legend=None,
+            ),
+            tooltip=[alt.Tooltip("date:T"), "what:N", "label:N"],
+        )
+    )
+    return [rule]
 
 
 def waterfall_rows(diag) -> pd.DataFrame:

@@ -6,19 +6,16 @@ import streamlit as st
 
 from kb.diagnosis.report import case_draft, markdown_report
 from kb.documents import ConflictError, DocumentError, save_document
+from kb.sanitize import markdown_cell
 from ui import nav, services
 from ui.components import author, doc_list
 from ui.components.badges import problem_name
 from ui.diagnosis import service
 from ui.diagnosis.state import state
-from ui.i18n import t
+from ui.i18n import lang, t
 
-EVIDENCE_COLORS = {
-    "supported": "green",
-    "weakened": "gray",
-    "consistent": "blue",
-    "unknown": "orange",
-}
+VERDICT_COLORS = {"supported": "green", "untested": "orange", "contradicted": "gray"}
+TEST_ICONS = {"pass": "✅", "fail": "❌", "untested": "❔"}
 SHOWN = 8
 
 
@@ -45,9 +42,14 @@ def step_hypotheses() -> None:
     if not matches:
         st.warning(t("dx.no_match"))
         return
+    lang_ = lang()
+    diag = state()["result"] if state()["mode"] != "nodata" else None
+    if diag is not None:
+        _context(diag, lang_)
+    good = [m for m in matches if m.verdict != "contradicted"]
     st.markdown(f"**{t('dx.problem_types')}**")
-    cols = st.columns(min(3, len(matches)))
-    for col, m in zip(cols, matches[:3], strict=False):
+    cols = st.columns(max(1, min(3, len(good))))
+    for col, m in zip(cols, good[:3], strict=False):
         with col:
             nav.link(
                 "problems",
@@ -55,21 +57,99 @@ def step_hypotheses() -> None:
                 icon=":material/label:",
                 problem=m.problem.id,
             )
+    ruled_out = [m for m in matches if m.verdict == "contradicted"]
+    if ruled_out:
+        with st.expander(t("reasoning.contradicted_types")):
+            for m in ruled_out:
+                reason = markdown_cell(m.reason.get(lang_))
+                st.markdown(f":gray[~~{problem_name(m.problem.id)}~~ — {reason}]")
     st.markdown(f"**{t('dx.hypotheses')}**")
-    for i, h in enumerate(hyps[:SHOWN], start=1):
-        color = EVIDENCE_COLORS.get(h.evidence, "gray")
-        badge = f":{color}-badge[{t(f'dx.evidence_{h.evidence}')}]"
-        with st.expander(f"{i}. {h.text}", expanded=i <= 2):
-            st.markdown(f"{badge} :gray[{problem_name(h.problem)}]")
-            st.markdown(f"**{t('problems.check')}** {h.check}")
-            if h.actions:
-                st.markdown(f"**{t('problems.actions')}**")
-                st.markdown("\n".join(f"- {a}" for a in h.actions))
-            if h.data_needed:
-                st.caption(t("dx.data_needed", cols=", ".join(h.data_needed)))
+    shown = [h for h in hyps if h.verdict != "contradicted"][:SHOWN]
+    shown += [h for h in hyps if h.verdict == "contradicted"]
+    for i, h in enumerate(shown, start=1):
+        _hypothesis(i, h, lang_)
+    if diag is not None:
+        _events(diag, lang_)
+        _similar(diag)
     if docs:
         st.markdown(f"**{t('dx.documents')}**")
         doc_list.show([_Doc(d) for d in docs[:SHOWN]], key="dx_docs")
+
+
+def _hypothesis(i: int, h, lang_: str) -> None:
+    """One hypothesis: verdict badge and reason; contradicted ones greyed, collapsed."""
+    color = VERDICT_COLORS.get(h.verdict, "gray")
+    badge = f":{color}-badge[{t(f'reasoning.verdict_{h.verdict}')}]"
+    text = markdown_cell(h.text.get(lang_))  # segment values and log titles come from files
+    title = f"{i}. {text}" if h.verdict != "contradicted" else f"{i}. ~~{text}~~"
+    with st.expander(title, expanded=i <= 2 and h.verdict == "supported"):
+        source = t("reasoning.events") if h.problem == "event" else problem_name(h.problem)
+        st.markdown(f"{badge} :gray[{source}]")
+        reason = markdown_cell(h.reason.get(lang_)) if h.tests or h.verdict != "untested" else ""
+        if reason:
+            st.markdown(f":gray[{reason}]" if h.verdict == "contradicted" else reason)
+        if len(h.tests) > 1:
+            st.caption(
+                " · ".join(
+                    f"{TEST_ICONS.get(x.result, '')} {markdown_cell(x.reason.get(lang_))}"
+                    for x in h.tests
+                )
+            )
+        st.markdown(f"**{t('problems.check')}** {h.check.get(lang_)}")
+        if h.actions:
+            st.markdown(f"**{t('problems.actions')}**")
+            st.markdown("\n".join(f"- {a.get(lang_)}" for a in h.actions))
+        if h.data_needed:
+            st.caption(t("dx.data_needed", cols=", ".join(h.data_needed)))
+
+
+def _context(diag, lang_: str) -> None:
+    """Shape in words, warnings about the compared periods, mix effects."""
+    if diag.shape is not None:
+        st.markdown(f"**{t('reasoning.shape')}:** {diag.shape.sentence().get(lang_)}")
+    warnings = diag.warnings()
+    if warnings:
+        st.warning(
+            "\n\n".join(markdown_cell(w.get(lang_)) for w in warnings), icon=":material/event:"
+        )
+    suggested = diag.timeline.suggested_baseline if diag.timeline else None
+    if suggested and suggested != state().get("baseline"):
+        label = t("reasoning.use_baseline", baseline=suggested)
+        if st.button(label, icon=":material/compare_arrows:", key="dx_like_for_like"):
+            from ui.diagnosis.inputs import rerun_with_answers
+
+            state()["baseline"] = suggested
+            if rerun_with_answers():
+                st.rerun()
+    for m in diag.mix:
+        st.info(f"**{t('reasoning.mix')}** — {markdown_cell(m.sentence().get(lang_))}")
+
+
+def _events(diag, lang_: str) -> None:
+    """The log and calendar around the change, and a link to log what is missing."""
+    with st.expander(t("reasoning.events"), expanded=False):
+        events = diag.timeline.events if diag.timeline else None
+        if events is None:
+            st.caption(t("reasoning.no_journal"))
+        elif not events:
+            st.caption(t("reasoning.no_events"))
+        for e in (events or [])[:10]:
+            seg = " / ".join(e.segment.values()) or t("reasoning.match_global")
+            st.markdown(
+                f"- {e.day:%m-%d} · {markdown_cell(seg)} · {markdown_cell(e.title.get(lang_))} "
+                f":gray[({t(f'reasoning.match_{e.segment_match}')})]"
+            )
+        params = {"date": f"{diag.timeline.day:%Y-%m-%d}"} if diag.timeline else {}
+        params.update({k: v for k, v in (diag.shape.segment or {}).items()} if diag.shape else {})
+        nav.link("log", t("reasoning.add_log"), icon=":material/add:", **params)
+
+
+def _similar(diag) -> None:
+    if not diag.similar:
+        return
+    st.markdown(f"**{t('reasoning.similar')}**")
+    for c in diag.similar:
+        nav.doc_link(c["id"], c["title"], "case")
 
 
 def step_report() -> None:
@@ -90,7 +170,7 @@ def step_report() -> None:
         return
     diag = s["result"]
     vocab = service.vocabulary()
-    report = markdown_report(diag, vocab)
+    report = markdown_report(diag, vocab, lang())
     st.download_button(
         t("dx.download_report"),
         report,
@@ -110,7 +190,7 @@ def step_report() -> None:
     draft = case_draft(diag, vocab)
     doc_id = st.text_input(t("add.id"), value=draft.id, key="dx_case_id")
     title = st.text_input(t("add.title_field"), value=draft.title, key="dx_case_title")
-    matched = [m.problem.id for m in diag.matches[:5]]
+    matched = [m.problem.id for m in diag.matches if m.verdict != "contradicted"][:5]
     confirmed = (
         st.multiselect(  # none by default: the draft is tagged only with what the user confirms
             t("save.dx_problems"),
