@@ -177,3 +177,14 @@ def test_settings_saved_from_the_page_are_committed(root):
     save_daily_text(ws, old + "# QA\\n", text_sha(old))
     assert git("status", "--porcelain", "--", "daily.yaml") == ""
     assert "daily.yaml" in git("log", "-1", "--name-only", "--format=%s")
+
+
+def test_role_and_comparison_go_into_the_url(root):
+    at = _open(root)
+    at.button_group(key="daily_role").set_value("promotion").run()
+    at.button_group(key="daily_span").set_value(7).run()
+    assert not at.exception, at.exception
+    assert at.query_params.get("role") in ("promotion", ["promotion"])
+    assert at.query_params.get("span") in ("7", ["7"])
+    at.button_group(key="daily_span").set_value(1).run()
+    assert "span" not in at.query_params

@@ -245,6 +245,16 @@ def _pick_day(where, shown: dt.date | None) -> None:
         st.rerun()
 
 
+def _to_url(param: str, key: str, default) -> None:
+    """The chosen role / comparison in the URL (the page reads ?role= and ?span=), so a link
+    sent to a colleague opens the same view; the default is left out."""
+    value = st.session_state.get(key)
+    if value is None or value == default:
+        st.query_params.pop(param, None)
+    else:
+        st.query_params[param] = str(value)
+
+
 def render() -> None:
     ws = services.workspace()
     st.title(t("daily.title"))
@@ -269,6 +279,8 @@ def render() -> None:
             default=wanted if wanted in roles else roles[0],
             format_func=labels(roles, lambda r: role_label(ws, r, lang())),
             key="daily_role",
+            on_change=_to_url,
+            args=("role", "daily_role", roles[0]),
         )
         or roles[0]
     )
@@ -286,6 +298,8 @@ def render() -> None:
             default=7 if st.query_params.get("span") == "7" else 1,
             format_func=labels(spans, lambda n: t(f"daily.span_{n}")),
             key="daily_span",
+            on_change=_to_url,
+            args=("span", "daily_span", 1),
         )
         or 1
     )
