@@ -19,25 +19,31 @@ def _line(library, case: caselib.CaseInfo) -> str:
     return " · ".join(parts)
 
 
+def amount(value: float | None) -> str:
+    """3.5 亿 / 8,000 万 in Chinese, 350M / 80M in English: how cases quote big numbers."""
+    if value is None:
+        return "—"
+    big = abs(value)
+    if lang() == "zh" and big >= 1e8:
+        return f"{value / 1e8:,.2f}".rstrip("0").rstrip(".") + "亿"
+    if lang() == "zh" and big >= 1e5:
+        return f"{value / 1e4:,.1f}".rstrip("0").rstrip(".") + "万"
+    if lang() != "zh" and big >= 1e9:
+        return f"{value / 1e9:,.2f}".rstrip("0").rstrip(".") + "B"
+    if lang() != "zh" and big >= 1e6:
+        return f"{value / 1e6:,.1f}".rstrip("0").rstrip(".") + "M"
+    return f"{value:,.0f}" if big >= 100 else f"{value:g}"
+
+
 def result_lines(case: caselib.CaseInfo) -> list[str]:
     out = []
     for r in case.results:
-        after = (
-            f"{r.after:,.0f}"
-            if r.after is not None and r.after >= 100
-            else f"{r.after:g}"
-            if r.after is not None
-            else "—"
-        )
-        before = (
-            f"{r.before:,.0f} → "
-            if r.before is not None and r.before >= 100
-            else f"{r.before:g} → "
-            if r.before is not None
-            else ""
-        )
+        sep = "" if r.unit and amount(r.after).endswith(("亿", "万")) else " "
+        before = f"{amount(r.before)} → " if r.before is not None else ""
         pct = f" ({r.change_pct:+.0f}%)" if r.change_pct is not None else ""
-        out.append(f"{r.metric}: {before}{after} {r.unit}{pct}".strip())
+        if r.unit.strip() in ("%", "％") and r.before is not None and r.after is not None:
+            pct = f" ({r.after - r.before:+.1f} pp)"  # a share moves in points, not percent
+        out.append(f"{r.metric}: {before}{amount(r.after)}{sep}{r.unit}{pct}".strip())
     return out
 
 
