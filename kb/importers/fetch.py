@@ -196,8 +196,8 @@ class _Clock:
         return min(left, self.per_op)
 
 
-class _DeadlineSocket(socket.socket):
-    """A socket whose timeout is set to the time left before every receive and send.
+class _Deadline:
+    """Mixin: a socket whose timeout is set to the time left before every receive and send.
 
     http.client reads headers line by line and the body in chunks, each a separate recv; a
     server sending one byte every few seconds would otherwise restart a per-call timeout forever.
@@ -222,24 +222,12 @@ class _DeadlineSocket(socket.socket):
         return super().sendall(*args, **kwargs)
 
 
-class _DeadlineSSLSocket(ssl.SSLSocket):
-    clock: _Clock
+class _DeadlineSocket(_Deadline, socket.socket):
+    """A plain socket under the deadline."""
 
-    def recv(self, *args, **kwargs):
-        self.settimeout(self.clock.left())
-        return super().recv(*args, **kwargs)
 
-    def recv_into(self, *args, **kwargs):
-        self.settimeout(self.clock.left())
-        return super().recv_into(*args, **kwargs)
-
-    def send(self, *args, **kwargs):
-        self.settimeout(self.clock.left())
-        return super().send(*args, **kwargs)
-
-    def sendall(self, *args, **kwargs):
-        self.settimeout(self.clock.left())
-        return super().sendall(*args, **kwargs)
+class _DeadlineSSLSocket(_Deadline, ssl.SSLSocket):
+    """A TLS socket under the deadline (its reads and writes go through the same methods)."""
 
 
 def _within(resolve: Resolver, clock: _Clock) -> Resolver:
