@@ -69,7 +69,7 @@ def main() -> None:
                     "流量来源": channel,
                     "访客数": uv,
                     "浏览量": round(uv * rng.normal(3.1, 0.08)),
-                    # "支付买家数": buyers,  # TODO(lead): back once metrics.yaml has 买家数
+                    "支付买家数": buyers,
                     "支付订单数": orders,
                     "支付金额": round(gmv, 2),
                     "退款金额": round(refund, 2),
