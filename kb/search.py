@@ -44,6 +44,7 @@ SYNONYM_WEIGHT = 0.6
 EXACT_TITLE_BOOST = 1000.0
 PHRASE_VERIFY_LIMIT = 3000
 RESCAN_SECONDS = 30.0  # a query starts a background re-scan of every file at most this often
+RACY_RECHECK_SECONDS = 0.5  # within a racy mtime tick, folders are re-checked at most this often
 DATA_FILES = ("problems.yaml", "metrics.yaml", "glossary.yaml", "synonyms.yaml", "userdict.txt")
 STATES = ("draft", "published", "all")
 
@@ -115,7 +116,8 @@ class SearchIndex:
         self._warmer_stop = threading.Event()
         self._lock = ReaderLock()
         self._sync_lock = threading.Lock()
-        self._synced_signature: tuple | None = None
+        self._synced_signature: tuple | None = None  # None while the last change is "racy"
+        self._seen_signature: tuple | None = None  # the folders as the last sync saw them
         self._data_signature = self._data_files_signature()
         self._rescan: threading.Thread | None = None
         self._rescan_lock = threading.Lock()
@@ -131,6 +133,7 @@ class SearchIndex:
             self._reload_vocabulary_if_changed()
             signature = self._folders_signature()  # before the scan: later edits show next time
             stats = self.store.sync(progress, verify=verify)
+            self._seen_signature = signature
             self._synced_signature = _settled(signature)
         if stats.repaired:
             self._notices = [QueryMessage("index_rebuilt")]
@@ -142,6 +145,7 @@ class SearchIndex:
             self._drop_searcher()
             signature = self._folders_signature()
             stats = self.store.rebuild(progress)
+            self._seen_signature = signature
             self._synced_signature = _settled(signature)
             return stats
 
@@ -149,12 +153,19 @@ class SearchIndex:
         """Open the index (building it on first use); sync at once when a content folder or a
         data file changed (a few stat calls); otherwise re-scan every file in the background
         when the last scan is older than ``max_age`` seconds (edits in place by other tools)."""
+        folders = self._folders_signature()
         if (
             self.store.ix is None
-            or self._folders_signature() != self._synced_signature
             or self._data_files_signature() != self._data_signature
+            or folders != (self._synced_signature or self._seen_signature)
         ):
             self.sync()
+        elif self._synced_signature is None:
+            # a folder changed within the same mtime tick as the last sync: a second change in
+            # that tick would not show in the signature, so look again — but at most a few times
+            # a second, not on every query (a re-check stats every file: 100 ms at 10k)
+            if time.monotonic() - self.store.last_sync > RACY_RECHECK_SECONDS:
+                self.sync()
         elif time.monotonic() - self.store.last_sync > max_age:
             self._start_rescan()
 
