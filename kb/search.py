@@ -44,7 +44,7 @@ SYNONYM_WEIGHT = 0.6
 EXACT_TITLE_BOOST = 1000.0
 PHRASE_VERIFY_LIMIT = 3000
 RESCAN_SECONDS = 30.0  # a query starts a background re-scan of every file at most this often
-RACY_RECHECK_SECONDS = 0.5  # within a racy mtime tick, folders are re-checked at most this often
+RACY_RECHECK_SECONDS = 0.5  # within a racy mtime tick, folder listings are compared this often
 DATA_FILES = ("problems.yaml", "metrics.yaml", "glossary.yaml", "synonyms.yaml", "userdict.txt")
 STATES = ("draft", "published", "all")
 
@@ -118,6 +118,8 @@ class SearchIndex:
         self._sync_lock = threading.Lock()
         self._synced_signature: tuple | None = None  # None while the last change is "racy"
         self._seen_signature: tuple | None = None  # the folders as the last sync saw them
+        self._seen_names: tuple = ()  # their file names then (compared while a change is racy)
+        self._racy_checked = 0.0
         self._data_signature = self._data_files_signature()
         self._rescan: threading.Thread | None = None
         self._rescan_lock = threading.Lock()
@@ -132,8 +134,9 @@ class SearchIndex:
         with self._sync_lock:
             self._reload_vocabulary_if_changed()
             signature = self._folders_signature()  # before the scan: later edits show next time
+            names = self._folder_names()
             stats = self.store.sync(progress, verify=verify)
-            self._seen_signature = signature
+            self._seen_signature, self._seen_names = signature, names
             self._synced_signature = _settled(signature)
         if stats.repaired:
             self._notices = [QueryMessage("index_rebuilt")]
@@ -144,8 +147,9 @@ class SearchIndex:
         with self._sync_lock, self._lock:
             self._drop_searcher()
             signature = self._folders_signature()
+            names = self._folder_names()
             stats = self.store.rebuild(progress)
-            self._seen_signature = signature
+            self._seen_signature, self._seen_names = signature, names
             self._synced_signature = _settled(signature)
             return stats
 
@@ -154,19 +158,29 @@ class SearchIndex:
         data file changed (a few stat calls); otherwise re-scan every file in the background
         when the last scan is older than ``max_age`` seconds (edits in place by other tools)."""
         folders = self._folders_signature()
+        now = time.monotonic()
         if (
             self.store.ix is None
             or self._data_files_signature() != self._data_signature
             or folders != (self._synced_signature or self._seen_signature)
         ):
             self.sync()
-        elif self._synced_signature is None:
-            # a folder changed within the same mtime tick as the last sync: a second change in
-            # that tick would not show in the signature, so look again — but at most a few times
-            # a second, not on every query (a re-check stats every file: 100 ms at 10k)
-            if time.monotonic() - self.store.last_sync > RACY_RECHECK_SECONDS:
+            return
+        if self._synced_signature is None:
+            # A folder changed within the same mtime tick as the last sync: a file added or
+            # removed in that tick would not show in the signature, so compare the folders'
+            # listings (a few ms at 10k) at most a few times a second, never a full re-check
+            # of every file on every query (~100 ms at 10k).
+            if now - self._racy_checked <= RACY_RECHECK_SECONDS:
+                return
+            self._racy_checked = now
+            if self._folder_names() != self._seen_names:
                 self.sync()
-        elif time.monotonic() - self.store.last_sync > max_age:
+            elif _settled(folders) is not None:  # the tick has passed
+                self._synced_signature = folders
+                self._start_rescan()  # one look in the background for same-tick edits in place
+            return
+        if now - self.store.last_sync > max_age:
             self._start_rescan()
 
     def _start_rescan(self) -> None:
@@ -200,6 +214,16 @@ class SearchIndex:
                 out.append((kind, st.st_mtime_ns, st.st_nlink, st.st_ino))
             except OSError:
                 out.append((kind, None))
+        return tuple(out)
+
+    def _folder_names(self) -> tuple:
+        """The file names in each content folder (what a same-tick add or remove changes)."""
+        out = []
+        for kind in KINDS:
+            try:
+                out.append(frozenset(os.listdir(self.config.kind_dir(kind))))
+            except OSError:
+                out.append(None)
         return tuple(out)
 
     def _data_files_signature(self) -> tuple:
