@@ -429,10 +429,23 @@ class SearchIndex:
         """Quoted phrases must occur as written (the gram terms only say the pieces occur)."""
         # a phrase that is a single gram term (two Chinese characters, one Latin word) matched
         # exactly already
-        wanted = [_squash(p) for p in phrases if len(substring_grams(p)) > 1]
+        long = [p for p in phrases if len(substring_grams(p)) > 1]
+        wanted = [_squash(p) for p in long]
         if not wanted:
             return mask
-        candidates = np.flatnonzero(mask)
+        # a phrase that is one indexed word (跳出率): a document with that word in a word field
+        # holds it as written; only the others (matched through their character grams) are read
+        sure = np.ones_like(mask)
+        for phrase in long:
+            words = query_words(phrase, self.vocab.user_words)
+            if len(words) != 1:
+                sure[:] = False
+                break
+            have = np.zeros_like(mask)
+            for name in WORD_FIELDS:
+                have |= self._cache.docs(name, words[0])
+            sure &= have
+        candidates = np.flatnonzero(mask & ~sure)
         if len(candidates) > PHRASE_VERIFY_LIMIT:
             return mask  # too many to read: the gram match stands
         out = mask.copy()

@@ -456,3 +456,13 @@ def test_queries_right_after_a_change_do_not_each_rescan_every_file(corpus, monk
     os.utime(folder, ns=(before.st_atime_ns, before.st_mtime_ns))  # same tick: same mtime
     time.sleep(search_module.RACY_RECHECK_SECONDS + 0.1)
     assert "case-tick-b" in ids(index.search("小红书限流"))
+
+
+def test_a_quoted_single_word_is_exact_without_reading_every_document(corpus):
+    """Documents holding the word itself need no reading; one that only has its pieces apart
+    (跳出 … 出率) is still read and left out."""
+    write_doc(corpus, "article", "art-word", "有这个词", body="本周跳出率上升。")
+    write_doc(corpus, "article", "art-apart2", "只有碎片", body="页面跳出,出率不明。")
+    index = SearchIndex(load_config(corpus))
+    found = set(ids(index.search('"跳出率"', per_page=50)))
+    assert "art-word" in found and "art-apart2" not in found
