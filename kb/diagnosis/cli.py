@@ -14,7 +14,7 @@ from pathlib import Path
 from kb.diagnosis.dimensions import load_vocabulary
 from kb.diagnosis.engine import diagnose
 from kb.diagnosis.load import DiagnosisInputError, load_table
-from kb.diagnosis.report import markdown_report, summary
+from kb.diagnosis.report import WORDS, markdown_report, summary
 from kb.yamlfile import DataError
 
 EXIT_BAD_INPUT = 2
@@ -116,11 +116,17 @@ def run(args: argparse.Namespace, workspace) -> int:
         print(json.dumps(result.to_json(args.lang), ensure_ascii=False, indent=2))
     else:
         print(summary(result, vocab, args.lang))
-        check = "check" if args.lang == "en" else "检查"
+        words = WORDS[args.lang]
         for h in [h for h in result.hypotheses if h.verdict != "contradicted"][:5]:
             reason = h.reason.get(args.lang)
-            print(f"- {h.text.get(args.lang)}" + (f" [{reason}]" if reason else ""))
-            print(f"  {check}: {h.check.get(args.lang)}")
+            print(
+                f"- [{words[h.verdict]}] {h.text.get(args.lang)}"
+                + (f": {reason}" if reason else "")
+            )
+            print(f"  {words['check']}: {h.check.get(args.lang)}")
+        # what the numbers rule out is half the answer: say so, with the reason
+        for h in [h for h in result.hypotheses if h.verdict == "contradicted"][:5]:
+            print(f"- [{words['contradicted']}] {h.text.get(args.lang)}: {h.reason.get(args.lang)}")
         if args.report:
             print(f"report: {args.report}")
     return 0

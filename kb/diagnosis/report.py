@@ -14,7 +14,6 @@ import math
 from kb.documents import Document
 from kb.sanitize import markdown_cell
 
-DIRECTION = {"up": "上升", "down": "下降", "flat": "持平"}
 # Every word of the report in both languages: the report follows the language asked for.
 WORDS = {
     "zh": {
@@ -363,14 +362,14 @@ def case_draft(
     tags = ["诊断"]
     if causes:
         tags += [str(v) for v in causes[0].segment.values()]
-    title_problem = top.name.zh if top else f"{mv.label}{DIRECTION[mv.direction]}"
+    title_problem = top.name.zh if top else f"{mv.label}{WORDS['zh'][mv.direction]}"
     phenomenon = [
         summary(d, vocab),
         "",
         f"- 对比: {c.current.label} vs {c.baseline.label}",
         *[
             f"- {m.label}: {fmt(m.baseline, m.unit)} → {fmt(m.current, m.unit)} "
-            f"({pct(m.change_pct)}, {DIRECTION[m.direction]})"
+            f"({pct(m.change_pct)}, {WORDS['zh'][m.direction]})"
             for m in d.movements.values()
             if m.direction != "flat" or m.metric == d.kpi
         ][:10],
@@ -458,7 +457,7 @@ def checklist_markdown(answers: dict, hyps, metrics=None, lang: str = "zh") -> s
     lines += ["## 回答" if zh else "## Answers", ""]
     lines += [f"- {label(k)}: {v}" for k, v in answers.items()]
     lines += ["", "## 待验证的假设" if zh else "## Hypotheses to check", ""]
-    check = "检查" if zh else "check"
+    check = WORDS["zh" if zh else "en"]["check"]
     lines += [f"- [ ] {_get(h.text, lang)} — {check}: {_get(h.check, lang)}" for h in hyps]
     return "\n".join(lines) + "\n"
 
