@@ -307,34 +307,24 @@ def _changes(ws, table: Table, comparison: Comparison, rows: list[KpiRow], lang:
 
 
 def _likely(ws, table: Table, comparison: Comparison, change: Change, lang: str) -> None:
-    """The diagnosis' best hypothesis for a bad change (both languages for the brief)."""
+    """The diagnosis' best hypothesis for a bad change (its texts carry both languages, so
+    one run serves the page and the brief in either)."""
     from kb.diagnosis.engine import diagnose
 
-    texts = {}
-    for code in ("zh", "en"):
-        try:
-            result = diagnose(
-                table,
-                ws,
-                kpi=change.metric,
-                current=comparison.current,
-                baseline=comparison.baseline,
-                lang=code,
-            )
-        except Exception:  # noqa: BLE001 - a review without a likely cause is still a review
-            return
-        hyps = [h for h in result.hypotheses if getattr(h, "verdict", "") != "contradicted"]
-        if not hyps:
-            return
-        texts[code] = hyps[0]
-    zh, en = texts["zh"], texts["en"]
-    change.likely = Text(_plain(zh.text, "zh"), _plain(en.text, "en"))
-    change.check = Text(_plain(zh.check, "zh"), _plain(en.check, "en"))
-    change.problem = zh.problem
-
-
-def _plain(value, lang: str) -> str:
-    return value.get(lang) if hasattr(value, "get") else str(value)
+    try:
+        result = diagnose(
+            table,
+            ws,
+            kpi=change.metric,
+            current=comparison.current,
+            baseline=comparison.baseline,
+            lang=lang,
+        )
+    except Exception:  # noqa: BLE001 - a review without a likely cause is still a review
+        return
+    hyps = [h for h in result.hypotheses if h.verdict != "contradicted"]
+    if hyps:
+        change.likely, change.check, change.problem = hyps[0].text, hyps[0].check, hyps[0].problem
 
 
 def _events(ws, day: dt.date, notes: list[Text]):
